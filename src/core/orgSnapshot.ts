@@ -1,0 +1,65 @@
+/** The policy type this project evaluates, in AWS's words. */
+export const AI_OPT_OUT_POLICY_TYPE = 'AISERVICES_OPT_OUT_POLICY';
+
+/** Organizations account `State` values. */
+export const ACCOUNT_STATES = ['PENDING_ACTIVATION', 'ACTIVE', 'SUSPENDED', 'PENDING_CLOSURE', 'CLOSED'] as const;
+export type AccountState = (typeof ACCOUNT_STATES)[number];
+
+/** Organizations `FeatureSet` values; policies need `ALL`. */
+export const FEATURE_SETS = ['ALL', 'CONSOLIDATED_BILLING'] as const;
+export type FeatureSet = (typeof FEATURE_SETS)[number];
+
+/** `Root.PolicyTypes[].Status` values; a type that is absent is not enabled. */
+export const POLICY_TYPE_STATUSES = ['ENABLED', 'PENDING_ENABLE', 'PENDING_DISABLE'] as const;
+export type PolicyTypeStatus = (typeof POLICY_TYPE_STATUSES)[number];
+
+export interface Organization {
+  readonly id: string;
+  readonly featureSet: FeatureSet;
+  readonly managementAccountId: string;
+}
+
+export interface PolicyTypeSummary {
+  readonly type: string;
+  readonly status: PolicyTypeStatus;
+}
+
+export interface Root {
+  readonly id: string;
+  readonly policyTypes: readonly PolicyTypeSummary[];
+}
+
+export interface OrganizationalUnit {
+  readonly id: string;
+  readonly name: string;
+  /** The root id or another OU's id. */
+  readonly parentId: string;
+}
+
+export interface Account {
+  readonly id: string;
+  readonly name: string;
+  readonly state: AccountState;
+  /** The root id or an OU's id. */
+  readonly parentId: string;
+}
+
+/** An AI services opt-out policy and the root, OU and account ids it is attached to. */
+export interface Policy {
+  readonly id: string;
+  readonly name: string;
+  /** The raw `Content` string exactly as DescribePolicy returns it; it may be malformed. */
+  readonly content: string;
+  readonly targets: readonly string[];
+}
+
+/** Everything the compliance decision reads: the contract between the reader, the CLI and the tests. */
+export interface OrgSnapshot {
+  /** When the snapshot was read (ISO 8601), if known. */
+  readonly capturedAt?: string;
+  readonly organization: Organization;
+  readonly root: Root;
+  readonly organizationalUnits: readonly OrganizationalUnit[];
+  readonly accounts: readonly Account[];
+  readonly policies: readonly Policy[];
+}

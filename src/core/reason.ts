@@ -1,0 +1,163 @@
+import type { KeyValue, UnknownCause, UnknownValue, UnreadablePolicyCause } from './effectiveOptOut';
+import type { AccountState, FeatureSet, PolicyTypeStatus } from './orgSnapshot';
+import {
+  assertNever,
+  CHILD_CONTROL_OPERATOR,
+  DEFAULT_SERVICE_KEY,
+  formatKey,
+  formatPolicyParseFailure,
+  OPT_OUT_POLICY_KEY,
+} from './parseOptOutPolicy';
+import type { LockLevel } from './ruleParameters';
+
+/** AWS Config's compliance types for PutEvaluations (INSUFFICIENT_DATA is not allowed there). */
+export const COMPLIANCE_TYPES = ['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE'] as const;
+export type ComplianceType = (typeof COMPLIANCE_TYPES)[number];
+
+/** A service key whose effective value is not optOut (and not an allowed optIn). */
+export interface Finding {
+  readonly key: string;
+  readonly value: Exclude<KeyValue, { kind: 'optOut' }>;
+}
+
+/** Why an account got its verdict: the first check that failed, or what made it compliant. */
+export type Reason =
+  | {
+      readonly kind: 'compliant';
+      readonly rootId: string;
+      readonly policyIds: readonly string[];
+      readonly lockedLevels: readonly LockLevel[];
+      readonly allowedOptIns: readonly string[];
+    }
+  | { readonly kind: 'notActive'; readonly state: Exclude<AccountState, 'ACTIVE'> }
+  | { readonly kind: 'featureSetNotAll'; readonly organizationId: string; readonly featureSet: FeatureSet }
+  | {
+      readonly kind: 'policyTypeNotEnabled';
+      readonly rootId: string;
+      readonly status: Exclude<PolicyTypeStatus, 'ENABLED'> | 'absent';
+    }
+  | { readonly kind: 'noRootPolicy'; readonly rootId: string }
+  | {
+      readonly kind: 'rootDefaultNotOptOut';
+      readonly rootId: string;
+      readonly policyIds: readonly string[];
+      readonly value: Finding['value'];
+    }
+  | {
+      readonly kind: 'rootNotLocked';
+      readonly rootId: string;
+      readonly policyIds: readonly string[];
+      readonly level: LockLevel;
+    }
+  | {
+      readonly kind: 'notOptedOut';
+      readonly findings: readonly Finding[];
+      readonly unnamedServices: UnknownValue<UnreadablePolicyCause> | undefined;
+    };
+
+/** The verdict each reason stands for; a new kind of reason does not compile without one. */
+export const REASON_COMPLIANCE: Readonly<Record<Reason['kind'], ComplianceType>> = {
+  compliant: 'COMPLIANT',
+  notActive: 'NOT_APPLICABLE',
+  featureSetNotAll: 'NON_COMPLIANT',
+  policyTypeNotEnabled: 'NON_COMPLIANT',
+  noRootPolicy: 'NON_COMPLIANT',
+  rootDefaultNotOptOut: 'NON_COMPLIANT',
+  rootNotLocked: 'NON_COMPLIANT',
+  notOptedOut: 'NON_COMPLIANT',
+};
+
+const LOCK_CONSEQUENCE: Readonly<Record<LockLevel, string>> = {
+  services: 'so a child policy can opt a service in',
+  default: 'so a child policy can change what default holds',
+  opt_out_policy: 'so a child policy can opt default in',
+};
+
+const LEVEL_PATH = {
+  services: () => 'services',
+  entry: (key: string) => `services.${formatKey(key)}`,
+  value: (key: string) => `services.${formatKey(key)}.${OPT_OUT_POLICY_KEY}`,
+} as const;
+
+function ids(policyIds: readonly string[]): string {
+  return policyIds.join(', ');
+}
+
+/** Says why a key's value is unknown, in words that name the policies to fix. */
+export function formatUnknownCause(key: string, cause: UnknownCause): string {
+  switch (cause.kind) {
+    case 'conflict':
+      return `${ids(cause.policyIds)} on ${cause.targetId} set different values; AWS picks by attachment order, which no API returns`;
+    case 'unreadablePolicy':
+      return `${cause.policyId} on ${cause.targetId} is not a valid AI opt-out policy: ${formatPolicyParseFailure(cause.failure)}`;
+    case 'undocumentedLock': {
+      const lock = cause.lock.kind === 'locked' ? '["@@none"]' : `the ${CHILD_CONTROL_OPERATOR} list (not ["@@none"])`;
+      return `${cause.policyId} on ${cause.targetId} changes it, and AWS does not document whether ${lock} under ${LEVEL_PATH[cause.level](key)} in ${ids(cause.lock.policyIds)} on ${cause.lock.targetId} stops that`;
+    }
+    default:
+      return assertNever(cause);
+  }
+}
+
+function formatNotOptedOut({ findings, unnamedServices }: Extract<Reason, { kind: 'notOptedOut' }>): string {
+  const optedIn: string[] = [];
+  const unset: string[] = [];
+  const unknown: string[] = [];
+  for (const { key, value } of findings) {
+    if (value.kind === 'optIn') optedIn.push(`${formatKey(key)} via ${value.policyId} on ${value.targetId}`);
+    else if (value.kind === 'unset') unset.push(formatKey(key));
+    else unknown.push(`${formatKey(key)}: ${formatUnknownCause(key, value.cause)}`);
+  }
+  if (unnamedServices !== undefined) {
+    unknown.push(`any other service: ${formatUnknownCause('*', unnamedServices.cause)}`);
+  }
+  return [
+    optedIn.length > 0 ? `Opted in: ${optedIn.join('; ')}.` : '',
+    unset.length > 0 ? `Not opted out: nothing assigns ${unset.join(', ')} on this account's path.` : '',
+    unknown.length > 0 ? `Unknown: ${unknown.join('; ')}.` : '',
+  ]
+    .filter((part) => part !== '')
+    .join(' ');
+}
+
+const STATUS_MESSAGES: Readonly<Record<Extract<Reason, { kind: 'policyTypeNotEnabled' }>['status'], string>> = {
+  absent: 'is not enabled on root {root}, so no AI opt-out policy applies. Enable it on the root',
+  PENDING_ENABLE: 'is still PENDING_ENABLE on root {root}; policies apply once it is ENABLED. Evaluate again later',
+  PENDING_DISABLE: 'is PENDING_DISABLE on root {root}, which detaches every AI opt-out policy',
+};
+
+/** Says in plain words why an account got its verdict, with the ids a person needs to fix it. */
+export function formatReason(reason: Reason): string {
+  switch (reason.kind) {
+    case 'compliant': {
+      const locks = reason.lockedLevels.length > 0 ? `, locked under ${reason.lockedLevels.join(', ')}` : '';
+      const allowed =
+        reason.allowedOptIns.length > 0
+          ? ` Opted in as allowed: ${reason.allowedOptIns.map(formatKey).join(', ')}.`
+          : '';
+      return `Opted out of all AI services by ${ids(reason.policyIds)} on ${reason.rootId}${locks}.${allowed}`;
+    }
+    case 'notActive':
+      return `Account is ${reason.state}, so it is not evaluated.`;
+    case 'featureSetNotAll':
+      return `Organization ${reason.organizationId} has only ${reason.featureSet} features; AI opt-out policies need all features. Enable all features in AWS Organizations.`;
+    case 'policyTypeNotEnabled':
+      return `Not enabled: AISERVICES_OPT_OUT_POLICY ${STATUS_MESSAGES[reason.status].replace('{root}', reason.rootId)}.`;
+    case 'noRootPolicy':
+      return `No opt-out: no AI opt-out policy is attached to root ${reason.rootId}. Attach one that assigns optOut to default.`;
+    case 'rootDefaultNotOptOut': {
+      const value = reason.value;
+      if (value.kind === 'optIn') return `Opted in: default via ${value.policyId} on ${value.targetId}.`;
+      if (value.kind === 'unset') {
+        return `No opt-out: the root's AI opt-out policies (${ids(reason.policyIds)}) do not assign optOut to default.`;
+      }
+      return `Unknown: default on ${reason.rootId}: ${formatUnknownCause(DEFAULT_SERVICE_KEY, value.cause)}.`;
+    }
+    case 'rootNotLocked':
+      return `Not locked: no ["@@none"] under ${reason.level} in the root's AI opt-out policies (${ids(reason.policyIds)}), ${LOCK_CONSEQUENCE[reason.level]}.`;
+    case 'notOptedOut':
+      return formatNotOptedOut(reason);
+    default:
+      return assertNever(reason);
+  }
+}
