@@ -340,7 +340,17 @@ describe('toEffectiveOptOut after applyNode', () => {
     ],
     [
       'two policies on an OU that disagree on a value only an outer lock guards',
-      [[ROOT, [['p-root', LOCKED_DEFAULT_ONLY]]], [OU, [['p-in', optIn('default')], ['p-out', optOut('default')]]], [ACCOUNT, []]],
+      [
+        [ROOT, [['p-root', LOCKED_DEFAULT_ONLY]]],
+        [
+          OU,
+          [
+            ['p-in', optIn('default')],
+            ['p-out', optOut('default')],
+          ],
+        ],
+        [ACCOUNT, []],
+      ],
       { default: 'unknown conflict p-in,p-out@ou-exam-11111111', services: {}, unnamed: undefined },
     ],
     [
