@@ -151,7 +151,7 @@ export function formatReason(reason: Reason): string {
       if (value.kind === 'unset') {
         return `No opt-out: the root's AI opt-out policies (${ids(reason.policyIds)}) do not assign optOut to default.`;
       }
-      return `Unknown: default on ${reason.rootId}: ${formatUnknownCause(DEFAULT_SERVICE_KEY, value.cause)}.`;
+      return `Unknown: default: ${formatUnknownCause(DEFAULT_SERVICE_KEY, value.cause)}.`;
     }
     case 'rootNotLocked':
       return `Not locked: no ["@@none"] under ${reason.level} in the root's AI opt-out policies (${ids(reason.policyIds)}), ${LOCK_CONSEQUENCE[reason.level]}.`;

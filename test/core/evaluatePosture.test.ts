@@ -109,12 +109,12 @@ describe('evaluatePosture', () => {
           targets: [ROOT_ID],
         },
       ]),
-      'NON_COMPLIANT: Unknown: default on r-exam: p-lowercase on r-exam is not a valid AI opt-out policy: @@assign under services.default.opt_out_policy is "optout", but only "optOut" or "optIn" work (case-sensitive).',
+      'NON_COMPLIANT: Unknown: default: p-lowercase on r-exam is not a valid AI opt-out policy: @@assign under services.default.opt_out_policy is "optout", but only "optOut" or "optIn" work (case-sensitive).',
     ],
     [
       'two root policies set default differently',
       org(lockedRoot({ id: 'p-rootoptin', content: optIn('default'), targets: [ROOT_ID] })),
-      'NON_COMPLIANT: Unknown: default on r-exam: p-rootlocked, p-rootoptin on r-exam set different values; AWS picks by attachment order, which no API returns.',
+      'NON_COMPLIANT: Unknown: default: p-rootlocked, p-rootoptin on r-exam set different values; AWS picks by attachment order, which no API returns.',
     ],
     [
       'the root carries seed 000, with no lock under services',

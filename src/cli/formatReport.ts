@@ -1,0 +1,142 @@
+import type { KeyValue } from '../core/effectiveOptOut';
+import type { AccountDecision, PostureReport } from '../core/evaluatePosture';
+import { assertNever, DEFAULT_SERVICE_KEY, formatPolicyParseFailure } from '../core/parseOptOutPolicy';
+import { COMPLIANCE_TYPES, type ComplianceType, formatUnknownCause } from '../core/reason';
+import { formatRuleParameters, type RuleParameters } from '../core/ruleParameters';
+
+/** One evaluation exactly as the Lambda puts it to AWS Config (resource type AWS::::Account). */
+export interface EvaluationJson {
+  readonly accountId: string;
+  readonly complianceType: ComplianceType;
+  readonly annotation: string;
+}
+
+/** The evaluations a report stands for, in the order of its accounts. */
+export function toEvaluations(report: PostureReport): EvaluationJson[] {
+  return report.decisions.map((d) => ({
+    accountId: d.account.id,
+    complianceType: d.compliance,
+    annotation: d.annotation,
+  }));
+}
+
+function valueJson(key: string, value: KeyValue): Record<string, string> {
+  switch (value.kind) {
+    case 'optOut':
+    case 'optIn':
+      return { value: value.kind, policyId: value.policyId, targetId: value.targetId };
+    case 'unset':
+      return { value: 'unset' };
+    case 'unknown':
+      return { value: 'unknown', why: formatUnknownCause(key, value.cause) };
+    default:
+      return assertNever(value);
+  }
+}
+
+function accountJson(decision: AccountDecision) {
+  const { account, effective } = decision;
+  return {
+    accountId: account.id,
+    name: account.name,
+    state: account.state,
+    managementAccount: decision.isManagementAccount,
+    organizationalUnits: decision.organizationalUnits.map((ou) => ({ id: ou.id, name: ou.name })),
+    complianceType: decision.compliance,
+    reason: decision.reason.kind,
+    message: decision.message,
+    effective:
+      effective === undefined
+        ? null
+        : {
+            default: valueJson(DEFAULT_SERVICE_KEY, effective.default),
+            services: Object.fromEntries([...effective.services].map(([key, value]) => [key, valueJson(key, value)])),
+            otherServices: effective.unnamedServices === undefined ? null : valueJson('*', effective.unnamedServices),
+          },
+  };
+}
+
+function countVerdicts(report: PostureReport): Record<ComplianceType, number> {
+  const counts = { COMPLIANT: 0, NON_COMPLIANT: 0, NOT_APPLICABLE: 0 };
+  for (const decision of report.decisions) counts[decision.compliance] += 1;
+  return counts;
+}
+
+/**
+ * The report as JSON data: `organizationId`, `compliance` and `evaluations` (exactly what the Lambda puts), then the
+ * rule parameters, counts, per-account detail with effective values and provenance, and unreadable policies.
+ */
+export function toReportJson(report: PostureReport, parameters: RuleParameters) {
+  return {
+    organizationId: report.organizationId,
+    compliance: report.compliance,
+    evaluations: toEvaluations(report),
+    ruleParameters: formatRuleParameters(parameters),
+    summary: countVerdicts(report),
+    accounts: report.decisions.map(accountJson),
+    unreadablePolicies: report.unreadablePolicies.map((p) => ({
+      policyId: p.policyId,
+      targetId: p.targetId,
+      problem: formatPolicyParseFailure(p.failure),
+    })),
+  };
+}
+
+/** The report as indented JSON text (see toReportJson). */
+export function formatReportJson(report: PostureReport, parameters: RuleParameters): string {
+  return JSON.stringify(toReportJson(report, parameters), null, 2);
+}
+
+const ANSI = { green: '\u001b[32m', red: '\u001b[31m', dim: '\u001b[2m', bold: '\u001b[1m', reset: '\u001b[0m' };
+const VERDICT_STYLE: Readonly<Record<ComplianceType, string>> = {
+  COMPLIANT: ANSI.green,
+  NON_COMPLIANT: ANSI.red,
+  NOT_APPLICABLE: ANSI.dim,
+};
+
+/** Removes control and bidirectional-override characters, so names from AWS cannot rewrite the terminal. */
+export function toPrintable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point.
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '');
+}
+
+function ouPath(decision: AccountDecision): string {
+  return ['Root', ...decision.organizationalUnits.map((ou) => toPrintable(ou.name))].join('/');
+}
+
+/**
+ * The report as a table for people: one row per account (id, name, OU path, verdict, reason), then unreadable
+ * policies and a summary line. With `color`, verdicts are coloured with ANSI escapes.
+ */
+export function formatReportTable(report: PostureReport, parameters: RuleParameters, color: boolean): string {
+  const paint = (style: string, text: string) => (color ? `${style}${text}${ANSI.reset}` : text);
+  const header = ['ACCOUNT', 'NAME', 'OU PATH', 'VERDICT', 'REASON'];
+  const rows = report.decisions.map((d) => [
+    `${d.account.id}${d.isManagementAccount ? '*' : ''}`,
+    toPrintable(d.account.name),
+    ouPath(d),
+    d.compliance,
+    d.message,
+  ]);
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]?.length ?? 0)));
+  // Pad first, paint after, so that escape codes do not count towards the widths.
+  const line = (cells: readonly string[], style: (cell: string, i: number) => string) =>
+    cells
+      .map((cell, i) => style(i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0), i))
+      .join('  ')
+      .trimEnd();
+  const { RequiredLocks, AllowedOptInServices } = formatRuleParameters(parameters);
+  const counts = countVerdicts(report);
+  return [
+    `Organization ${report.organizationId}  RequiredLocks=${RequiredLocks}  AllowedOptInServices=${AllowedOptInServices || '(none)'}`,
+    line(header, (cell) => paint(ANSI.bold, cell)),
+    ...rows.map((row, r) => {
+      const verdict = VERDICT_STYLE[report.decisions[r]?.compliance ?? 'NOT_APPLICABLE'];
+      return line(row, (cell, i) => (i === 3 ? paint(verdict, cell) : cell));
+    }),
+    ...report.unreadablePolicies.map(
+      (p) => `Unreadable policy ${p.policyId} on ${p.targetId}: ${formatPolicyParseFailure(p.failure)}`,
+    ),
+    `${report.decisions.length} accounts (* management): ${COMPLIANCE_TYPES.map((type) => `${counts[type]} ${type}`).join(', ')}. Organization ${report.organizationId} is ${paint(VERDICT_STYLE[report.compliance], report.compliance)}.`,
+  ].join('\n');
+}

@@ -1,0 +1,195 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { version } from '../../package.json';
+import { evaluatePosture, type PostureReport } from '../core/evaluatePosture';
+import type { OrgSnapshot } from '../core/orgSnapshot';
+import { parseOrgSnapshot } from '../core/parseOrgSnapshot';
+import { parseRuleParameters, type RuleParameters } from '../core/ruleParameters';
+import { AppError, InputError, UsageError } from '../errors';
+import { EXIT_CODES, exitCodeFor } from './exitCode';
+import { formatReportJson, formatReportTable, toReportJson } from './formatReport';
+
+const PROGRAM = 'ai-opt-out-audit';
+const DEFAULT_EXAMPLES_DIR = 'events/organizations';
+
+const USAGE = `Usage:
+  ${PROGRAM} audit --snapshot FILE [options]   evaluate an organization snapshot
+  ${PROGRAM} examples [DIR] [options]          evaluate every *.json snapshot in DIR (default ${DEFAULT_EXAMPLES_DIR})
+
+Options:
+  --snapshot FILE          organization snapshot, JSON (format: README, "Snapshot format")
+  --format table|json      output format (default: table)
+  --required-locks LIST    rule parameter RequiredLocks: comma-separated services, default,
+                           opt_out_policy, or none (default: all three)
+  --allowed-opt-in LIST    rule parameter AllowedOptInServices: comma-separated service keys
+                           that may be optIn (default: none)
+  -h, --help               show this help
+  --version                show the version
+
+Exit codes: 0 COMPLIANT, 1 NON_COMPLIANT, 2 usage or input error, 3 failure while running.
+(examples exits 0 once every file was evaluated, whatever the verdicts.)
+`;
+
+const OPTIONS = {
+  snapshot: { type: 'string' },
+  format: { type: 'string' },
+  'required-locks': { type: 'string' },
+  'allowed-opt-in': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const;
+
+const FORMATS = ['table', 'json'] as const;
+type Format = (typeof FORMATS)[number];
+
+/** Where the CLI writes, and what it knows of its terminal and environment. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly stdoutIsTty: boolean;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+function errorText(error: unknown): string {
+  // Not `instanceof Error`: errors from another realm (a test VM, a worker) are errors too.
+  const message = typeof error === 'object' && error !== null && 'message' in error ? error.message : error;
+  return String(message).replace(/\s*\n\s*/g, ' ');
+}
+
+function parseArguments(argv: readonly string[]) {
+  try {
+    return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    // parseArgs explains at length how to pass a positional that starts with a dash; keep the first sentence.
+    const message = errorText(error).replace(/\. To specify a positional.*$/, '');
+    throw new UsageError(`${message.charAt(0).toLowerCase()}${message.slice(1)} (see --help)`);
+  }
+}
+
+async function loadSnapshot(file: string): Promise<OrgSnapshot> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new InputError(`cannot read snapshot ${file}: ${errorText(error)}`, { cause: error });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`${file}: not valid JSON (${errorText(error)})`, { cause: error });
+  }
+  const snapshot = parseOrgSnapshot(json);
+  if (!snapshot.ok) throw new InputError(`${file}: ${snapshot.error.path}: ${snapshot.error.message}`);
+  return snapshot.value;
+}
+
+function ruleParametersFrom(values: ReturnType<typeof parseArguments>['values']): RuleParameters {
+  const parameters = parseRuleParameters({
+    RequiredLocks: values['required-locks'],
+    AllowedOptInServices: values['allowed-opt-in'],
+  });
+  if (!parameters.ok) throw new UsageError(parameters.error);
+  return parameters.value;
+}
+
+function formatFrom(values: ReturnType<typeof parseArguments>['values']): Format {
+  const format = FORMATS.find((candidate) => candidate === (values.format ?? 'table'));
+  if (format === undefined) throw new UsageError(`--format must be table or json, got "${values.format}"`);
+  return format;
+}
+
+function render(report: PostureReport, parameters: RuleParameters, format: Format, io: CliIo): string {
+  if (format === 'json') return formatReportJson(report, parameters);
+  // https://no-color.org: a NO_COLOR that is present and not empty turns colour off.
+  const color = io.stdoutIsTty && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
+  return formatReportTable(report, parameters, color);
+}
+
+async function audit(positionals: readonly string[], values: ReturnType<typeof parseArguments>['values'], io: CliIo) {
+  if (positionals.length > 0) throw new UsageError(`audit takes no arguments, got "${positionals[0]}" (see --help)`);
+  const format = formatFrom(values);
+  const parameters = ruleParametersFrom(values);
+  if (values.snapshot === undefined) throw new UsageError('audit needs --snapshot FILE (see --help)');
+  const report = evaluatePosture(await loadSnapshot(values.snapshot), parameters);
+  io.stdout(`${render(report, parameters, format, io)}\n`);
+  return exitCodeFor(report);
+}
+
+async function examples(
+  positionals: readonly string[],
+  values: ReturnType<typeof parseArguments>['values'],
+  io: CliIo,
+) {
+  if (positionals.length > 1)
+    throw new UsageError(`examples takes one directory, got ${positionals.length} (see --help)`);
+  const format = formatFrom(values);
+  const parameters = ruleParametersFrom(values);
+  const dir = positionals[0] ?? DEFAULT_EXAMPLES_DIR;
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((name) => name.endsWith('.json')).sort();
+  } catch (error) {
+    throw new InputError(`cannot read examples directory ${dir}: ${errorText(error)}`, { cause: error });
+  }
+  if (names.length === 0) throw new InputError(`no *.json snapshots in ${dir}`);
+  const reports: { file: string; report: PostureReport }[] = [];
+  for (const name of names) {
+    reports.push({ file: name, report: evaluatePosture(await loadSnapshot(join(dir, name)), parameters) });
+  }
+  if (format === 'json') {
+    const items = reports.map(({ file, report }) => ({ file, report: toReportJson(report, parameters) }));
+    io.stdout(`${JSON.stringify(items, null, 2)}\n`);
+  } else {
+    io.stdout(
+      reports
+        .map(({ file, report }) => `== ${basename(file)} ==\n${render(report, parameters, format, io)}\n`)
+        .join('\n'),
+    );
+  }
+  return EXIT_CODES.compliant;
+}
+
+async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArguments(argv);
+  if (values.version) {
+    io.stdout(`${version}\n`);
+    return EXIT_CODES.compliant;
+  }
+  const [command, ...rest] = positionals;
+  if (values.help || command === 'help') {
+    io.stdout(USAGE);
+    return EXIT_CODES.compliant;
+  }
+  if (command === 'audit') return audit(rest, values, io);
+  if (command === 'examples') return examples(rest, values, io);
+  throw new UsageError(
+    command === undefined ? 'no command given (see --help)' : `unknown command "${command}" (see --help)`,
+  );
+}
+
+/**
+ * Runs the command line and returns the exit code. Expected errors print one line on stderr (exit 2 for usage and
+ * input, 3 for failures while running); nothing else escapes, and no stack trace is ever printed.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    return await run(argv, io);
+  } catch (error) {
+    const expected = error instanceof AppError;
+    io.stderr(`${PROGRAM}: ${expected ? '' : 'unexpected error: '}${errorText(error)}\n`);
+    return error instanceof UsageError || error instanceof InputError ? EXIT_CODES.usage : EXIT_CODES.failure;
+  }
+}
+
+if (require.main === module) {
+  void runCli(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    stdoutIsTty: process.stdout.isTTY === true,
+    env: process.env,
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}
