@@ -1,14 +1,36 @@
-// Bundles the CLI with esbuild, for Node 20 and newer (the machines that run it), as a single CommonJS file.
+// Bundles with esbuild: the CLI for Node 20 and newer, and each function of template.yaml exactly as `sam build`
+// does from its Metadata.BuildProperties (entry points, format, target, minify, source map), into
+// dist/<LogicalId>/, so that what the tests and `npm run invoke` run is what SAM deploys.
+import { basename, extname } from 'node:path';
 import { build } from 'esbuild';
+import samTemplate from './samTemplate.cjs';
 
-await build({
-  entryPoints: { cli: 'src/cli/main.ts' },
-  outdir: 'dist',
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  sourcemap: true,
-  banner: { js: '#!/usr/bin/env node' },
-  logLevel: 'warning',
-});
+const functions = samTemplate.samFunctions(samTemplate.readTemplate('template.yaml'));
+
+await Promise.all([
+  build({
+    entryPoints: { cli: 'src/cli/main.ts' },
+    outdir: 'dist',
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: true,
+    banner: { js: '#!/usr/bin/env node' },
+    logLevel: 'warning',
+  }),
+  ...functions.map(({ logicalId, buildProperties: properties }) =>
+    build({
+      entryPoints: Object.fromEntries(properties.EntryPoints.map((entry) => [basename(entry, extname(entry)), entry])),
+      outdir: `dist/${logicalId}`,
+      bundle: true,
+      platform: 'node',
+      // SAM's defaults for what BuildProperties leave out.
+      format: properties.Format ?? 'cjs',
+      target: properties.Target ?? 'es2020',
+      minify: properties.Minify ?? true,
+      sourcemap: properties.Sourcemap ?? false,
+      logLevel: 'warning',
+    }),
+  ),
+]);

@@ -1,24 +1,9 @@
+import { toAccountEvaluations } from '../core/accountEvaluation';
 import type { KeyValue } from '../core/effectiveOptOut';
 import type { AccountDecision, PostureReport } from '../core/evaluatePosture';
 import { assertNever, DEFAULT_SERVICE_KEY, formatPolicyParseFailure } from '../core/parseOptOutPolicy';
 import { COMPLIANCE_TYPES, type ComplianceType, formatUnknownCause } from '../core/reason';
 import { formatRuleParameters, type RuleParameters } from '../core/ruleParameters';
-
-/** One evaluation exactly as the Lambda puts it to AWS Config (resource type AWS::::Account). */
-export interface EvaluationJson {
-  readonly accountId: string;
-  readonly complianceType: ComplianceType;
-  readonly annotation: string;
-}
-
-/** The evaluations a report stands for, in the order of its accounts. */
-export function toEvaluations(report: PostureReport): EvaluationJson[] {
-  return report.decisions.map((d) => ({
-    accountId: d.account.id,
-    complianceType: d.compliance,
-    annotation: d.annotation,
-  }));
-}
 
 function valueJson(key: string, value: KeyValue): Record<string, string> {
   switch (value.kind) {
@@ -56,12 +41,6 @@ function accountJson(decision: AccountDecision) {
   };
 }
 
-function countVerdicts(report: PostureReport): Record<ComplianceType, number> {
-  const counts = { COMPLIANT: 0, NON_COMPLIANT: 0, NOT_APPLICABLE: 0 };
-  for (const decision of report.decisions) counts[decision.compliance] += 1;
-  return counts;
-}
-
 /**
  * The report as JSON data: `organizationId`, `compliance` and `evaluations` (exactly what the Lambda puts), then the
  * rule parameters, counts, per-account detail with effective values and provenance, and unreadable policies.
@@ -70,9 +49,9 @@ export function toReportJson(report: PostureReport, parameters: RuleParameters) 
   return {
     organizationId: report.organizationId,
     compliance: report.compliance,
-    evaluations: toEvaluations(report),
+    evaluations: toAccountEvaluations(report),
     ruleParameters: formatRuleParameters(parameters),
-    summary: countVerdicts(report),
+    summary: report.counts,
     accounts: report.decisions.map(accountJson),
     unreadablePolicies: report.unreadablePolicies.map((p) => ({
       policyId: p.policyId,
@@ -126,7 +105,6 @@ export function formatReportTable(report: PostureReport, parameters: RuleParamet
       .join('  ')
       .trimEnd();
   const { RequiredLocks, AllowedOptInServices } = formatRuleParameters(parameters);
-  const counts = countVerdicts(report);
   return [
     `Organization ${report.organizationId}  RequiredLocks=${RequiredLocks}  AllowedOptInServices=${AllowedOptInServices || '(none)'}`,
     line(header, (cell) => paint(ANSI.bold, cell)),
@@ -137,6 +115,6 @@ export function formatReportTable(report: PostureReport, parameters: RuleParamet
     ...report.unreadablePolicies.map(
       (p) => `Unreadable policy ${p.policyId} on ${p.targetId}: ${formatPolicyParseFailure(p.failure)}`,
     ),
-    `${report.decisions.length} accounts (* management): ${COMPLIANCE_TYPES.map((type) => `${counts[type]} ${type}`).join(', ')}. Organization ${report.organizationId} is ${paint(VERDICT_STYLE[report.compliance], report.compliance)}.`,
+    `${report.decisions.length} accounts (* management): ${COMPLIANCE_TYPES.map((type) => `${report.counts[type]} ${type}`).join(', ')}. Organization ${report.organizationId} is ${paint(VERDICT_STYLE[report.compliance], report.compliance)}.`,
   ].join('\n');
 }

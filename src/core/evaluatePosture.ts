@@ -36,6 +36,8 @@ export interface PostureReport {
   /** COMPLIANT only when at least one account is ACTIVE and every ACTIVE account is COMPLIANT. */
   readonly compliance: Exclude<ComplianceType, 'NOT_APPLICABLE'>;
   readonly decisions: readonly AccountDecision[];
+  /** How many accounts got each verdict. */
+  readonly counts: Readonly<Record<ComplianceType, number>>;
   /** Policies whose content is not a valid AI opt-out policy, wherever they are attached. */
   readonly unreadablePolicies: readonly UnreadablePolicyCause[];
 }
@@ -164,12 +166,15 @@ export function evaluatePosture(snapshot: OrgSnapshot, parameters: RuleParameter
     };
   });
 
+  const counts = { COMPLIANT: 0, NON_COMPLIANT: 0, NOT_APPLICABLE: 0 };
+  for (const decision of decisions) counts[decision.compliance] += 1;
   const evaluated = decisions.filter((decision) => decision.compliance !== 'NOT_APPLICABLE');
   const compliant = evaluated.length > 0 && evaluated.every((decision) => decision.compliance === 'COMPLIANT');
   return {
     organizationId: snapshot.organization.id,
     compliance: compliant ? 'COMPLIANT' : 'NON_COMPLIANT',
     decisions,
+    counts,
     unreadablePolicies: tree.unreadablePolicies,
   };
 }

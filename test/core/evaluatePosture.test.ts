@@ -1,3 +1,4 @@
+import { toAccountEvaluations } from '../../src/core/accountEvaluation';
 import { evaluatePosture } from '../../src/core/evaluatePosture';
 import { DEFAULT_RULE_PARAMETERS, type RuleParameters } from '../../src/core/ruleParameters';
 import {
@@ -305,6 +306,7 @@ describe('evaluatePosture', () => {
       ['444444444444', 'NOT_APPLICABLE', 'Account is CLOSED, so it is not evaluated.', true],
     ]);
     expect(report.compliance).toBe('COMPLIANT');
+    expect(report.counts).toEqual({ COMPLIANT: 1, NON_COMPLIANT: 0, NOT_APPLICABLE: 3 });
   });
 
   it('reports the organization NON_COMPLIANT when one account is', () => {
@@ -394,5 +396,26 @@ describe('evaluatePosture', () => {
   ] as const)('throws when the snapshot tree is broken: %s', (_name, change) => {
     const snapshot = { ...snapshotOf(org(lockedRoot())), ...change };
     expect(() => evaluatePosture(snapshot, DEFAULT_RULE_PARAMETERS)).toThrow('Snapshot tree is broken');
+  });
+});
+
+describe('toAccountEvaluations', () => {
+  it('gives one evaluation per account with its verdict and annotation', () => {
+    const report = evaluatePosture(
+      snapshotOf(org(lockedRoot(), { accounts: [{ id: PROD_ACCOUNT, parentId: PROD, state: 'SUSPENDED' }] })),
+      DEFAULT_RULE_PARAMETERS,
+    );
+    expect(toAccountEvaluations(report)).toEqual([
+      {
+        accountId: '111111111111',
+        complianceType: 'COMPLIANT',
+        annotation: COMPLIANT_LOCKED.replace('COMPLIANT: ', ''),
+      },
+      {
+        accountId: PROD_ACCOUNT,
+        complianceType: 'NOT_APPLICABLE',
+        annotation: 'Account is SUSPENDED, so it is not evaluated.',
+      },
+    ]);
   });
 });

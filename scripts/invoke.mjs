@@ -1,0 +1,36 @@
+// Runs a built function of template.yaml once, locally: `npm run invoke -- events/FILE.json [LogicalId]`.
+// It talks to whatever the default AWS credential chain and AWS_ENDPOINT_URL point at (moto's server, or AWS).
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import samTemplate from './samTemplate.cjs';
+
+const [eventFile, logicalId = 'RuleFunction'] = process.argv.slice(2);
+const fail = (message) => {
+  process.stderr.write(`invoke: ${message}\n`);
+  process.exit(2);
+};
+if (eventFile === undefined) fail('usage: npm run invoke -- events/FILE.json [LogicalId]');
+const fn = samTemplate.samFunctions(samTemplate.readTemplate('template.yaml')).find((f) => f.logicalId === logicalId);
+if (fn === undefined) fail(`template.yaml has no esbuild function ${logicalId}`);
+let event;
+try {
+  event = JSON.parse(readFileSync(eventFile, 'utf8'));
+} catch (error) {
+  fail(`cannot read ${eventFile}: ${error.message}`);
+}
+
+const [file, exported] = fn.handler.split('.');
+const handler = createRequire(import.meta.url)(`../dist/${logicalId}/${file}.js`)[exported];
+const deadline = Date.now() + fn.timeoutSeconds * 1000;
+const context = {
+  functionName: `local-${logicalId}`,
+  awsRequestId: `local-${process.pid}-${Date.now()}`,
+  getRemainingTimeInMillis: () => deadline - Date.now(),
+};
+try {
+  const result = await handler(event, context);
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+} catch (error) {
+  process.stderr.write(`invoke: the function failed: ${error?.name ?? 'Error'}: ${error?.message ?? String(error)}\n`);
+  process.exitCode = 1;
+}

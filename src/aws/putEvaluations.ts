@@ -1,0 +1,71 @@
+import {
+  type ConfigServiceClient,
+  type Evaluation,
+  PutEvaluationsCommand,
+  type PutEvaluationsCommandOutput,
+} from '@aws-sdk/client-config-service';
+import type { AccountEvaluation } from '../core/accountEvaluation';
+import { toAnnotation } from '../core/annotation';
+import { PutEvaluationsFailedError } from '../errors';
+
+/** PutEvaluations takes at most this many evaluations per call. */
+export const MAX_EVALUATIONS_PER_PUT = 100;
+
+/** The resultToken AWS Config's convention reserves for test runs: evaluations go with TestMode and write nothing. */
+export const TEST_MODE_RESULT_TOKEN = 'TESTMODE';
+
+/** The resource type of account-level results. */
+export const ACCOUNT_RESOURCE_TYPE = 'AWS::::Account';
+
+export interface PutEvaluationsInput {
+  readonly resultToken: string;
+  /** The invoking event's notificationCreationTime. */
+  readonly orderingTimestamp: Date;
+  readonly evaluations: readonly AccountEvaluation[];
+}
+
+function toEvaluation(evaluation: AccountEvaluation, orderingTimestamp: Date): Evaluation {
+  const annotation = toAnnotation(evaluation.annotation);
+  return {
+    ComplianceResourceType: ACCOUNT_RESOURCE_TYPE,
+    ComplianceResourceId: evaluation.accountId,
+    ComplianceType: evaluation.complianceType,
+    OrderingTimestamp: orderingTimestamp,
+    // AWS rejects an empty Annotation (1 to 256 characters): leave it out instead.
+    ...(annotation === '' ? {} : { Annotation: annotation }),
+  };
+}
+
+async function putInChunks(client: ConfigServiceClient, resultToken: string, evaluations: readonly Evaluation[]) {
+  const failed: Evaluation[] = [];
+  for (let start = 0; start < evaluations.length; start += MAX_EVALUATIONS_PER_PUT) {
+    const output: PutEvaluationsCommandOutput = await client.send(
+      new PutEvaluationsCommand({
+        ResultToken: resultToken,
+        Evaluations: evaluations.slice(start, start + MAX_EVALUATIONS_PER_PUT),
+        ...(resultToken === TEST_MODE_RESULT_TOKEN ? { TestMode: true } : {}),
+      }),
+    );
+    failed.push(...(output.FailedEvaluations ?? []));
+  }
+  return failed;
+}
+
+/**
+ * Puts one evaluation per account to AWS Config, in calls of at most MAX_EVALUATIONS_PER_PUT, with TestMode when the
+ * resultToken is TESTMODE. Evaluations AWS reports as failed are put once more; if any fail again, throws
+ * PutEvaluationsFailedError with their account ids. Returns the evaluations as sent.
+ */
+export async function putEvaluations(client: ConfigServiceClient, input: PutEvaluationsInput): Promise<Evaluation[]> {
+  const evaluations = input.evaluations.map((evaluation) => toEvaluation(evaluation, input.orderingTimestamp));
+  const failed = await putInChunks(client, input.resultToken, evaluations);
+  if (failed.length > 0) {
+    const stillFailed = await putInChunks(client, input.resultToken, failed);
+    if (stillFailed.length > 0) {
+      throw new PutEvaluationsFailedError(
+        stillFailed.map((evaluation) => evaluation.ComplianceResourceId ?? '(no id)'),
+      );
+    }
+  }
+  return evaluations;
+}

@@ -1,0 +1,727 @@
+import {
+  AccessDeniedException,
+  type AccountState,
+  AWSOrganizationsNotInUseException,
+  ConstraintViolationException,
+  DescribeOrganizationCommand,
+  DescribePolicyCommand,
+  ListAccountsCommand,
+  ListAccountsForParentCommand,
+  ListChildrenCommand,
+  ListOrganizationalUnitsForParentCommand,
+  ListParentsCommand,
+  ListPoliciesCommand,
+  ListRootsCommand,
+  ListTargetsForPolicyCommand,
+  type OrganizationFeatureSet,
+  OrganizationsClient,
+  type OrganizationsClientConfig,
+  TooManyRequestsException,
+} from '@aws-sdk/client-organizations';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { DEFAULT_CONCURRENCY, ORGANIZATIONS_CLIENT_CONFIG, readOrgSnapshot } from '../../src/aws/readOrgSnapshot';
+import type { OrgSnapshot } from '../../src/core/orgSnapshot';
+import {
+  OrganizationNotInUseError,
+  OrganizationsAccessDeniedError,
+  OrganizationsThrottledError,
+  SnapshotReadError,
+} from '../../src/errors';
+import {
+  aiPolicy,
+  MANAGEMENT_ID,
+  mockOrganization,
+  ORG_ID,
+  organizationFixture,
+  READ_COMMANDS,
+  ROOT_ID,
+  sdkAccount,
+  sdkOrganizationalUnit,
+} from '../support/organizationsMock';
+
+const organizationsMock = mockClient(OrganizationsClient);
+
+const PLATFORM_OU = 'ou-exam-11111111';
+const SANDBOX_OU = 'ou-exam-22222222';
+const WORKLOADS_OU = 'ou-exam-33333333';
+const PLATFORM_ACCOUNT = '222222222222';
+const SANDBOX_ACCOUNT = '333333333333';
+const WORKLOAD_ACCOUNT = '444444444444';
+const ROOT_POLICY = 'p-rootoptout';
+const SANDBOX_POLICY = 'p-sandboxlex';
+// Raw content with the spacing and line breaks a person typed: the reader must not reformat it.
+const ROOT_CONTENT = '{\n  "services": {"default": {"opt_out_policy": {"@@assign": "optOut"}}}\n}\n';
+const SANDBOX_CONTENT = '{"services":{"lex":{"opt_out_policy":{"@@assign":"optIn"}}}}';
+
+/** Root -> platform -> sandbox, and root -> workloads; one account in each but workloads has two. */
+const SMALL_ORGANIZATION = organizationFixture({
+  organizationalUnits: {
+    [ROOT_ID]: [sdkOrganizationalUnit(PLATFORM_OU, 'platform'), sdkOrganizationalUnit(WORKLOADS_OU, 'workloads')],
+    [PLATFORM_OU]: [sdkOrganizationalUnit(SANDBOX_OU, 'sandbox')],
+  },
+  accounts: {
+    [ROOT_ID]: [sdkAccount(MANAGEMENT_ID, { Name: 'management' })],
+    [PLATFORM_OU]: [sdkAccount(PLATFORM_ACCOUNT)],
+    [SANDBOX_OU]: [sdkAccount(SANDBOX_ACCOUNT, { State: 'SUSPENDED', Status: 'SUSPENDED' })],
+    [WORKLOADS_OU]: [sdkAccount(WORKLOAD_ACCOUNT)],
+  },
+  policies: [
+    aiPolicy(ROOT_POLICY, ROOT_CONTENT, [ROOT_ID]),
+    aiPolicy(SANDBOX_POLICY, SANDBOX_CONTENT, [SANDBOX_OU, WORKLOAD_ACCOUNT]),
+  ],
+});
+
+const SMALL_SNAPSHOT: OrgSnapshot = {
+  organization: { id: ORG_ID, featureSet: 'ALL', managementAccountId: MANAGEMENT_ID },
+  root: {
+    id: ROOT_ID,
+    policyTypes: [
+      { type: 'SERVICE_CONTROL_POLICY', status: 'ENABLED' },
+      { type: 'AISERVICES_OPT_OUT_POLICY', status: 'ENABLED' },
+    ],
+  },
+  organizationalUnits: [
+    { id: PLATFORM_OU, name: 'platform', parentId: ROOT_ID },
+    { id: WORKLOADS_OU, name: 'workloads', parentId: ROOT_ID },
+    { id: SANDBOX_OU, name: 'sandbox', parentId: PLATFORM_OU },
+  ],
+  accounts: [
+    { id: MANAGEMENT_ID, name: 'management', state: 'ACTIVE', parentId: ROOT_ID },
+    { id: PLATFORM_ACCOUNT, name: `account-${PLATFORM_ACCOUNT}`, state: 'ACTIVE', parentId: PLATFORM_OU },
+    { id: SANDBOX_ACCOUNT, name: `account-${SANDBOX_ACCOUNT}`, state: 'SUSPENDED', parentId: SANDBOX_OU },
+    { id: WORKLOAD_ACCOUNT, name: `account-${WORKLOAD_ACCOUNT}`, state: 'ACTIVE', parentId: WORKLOADS_OU },
+  ],
+  policies: [
+    { id: ROOT_POLICY, name: `policy-${ROOT_POLICY}`, content: ROOT_CONTENT, targets: [ROOT_ID] },
+    {
+      id: SANDBOX_POLICY,
+      name: `policy-${SANDBOX_POLICY}`,
+      content: SANDBOX_CONTENT,
+      targets: [SANDBOX_OU, WORKLOAD_ACCOUNT],
+    },
+  ],
+};
+
+function newClient(config: OrganizationsClientConfig = {}): OrganizationsClient {
+  return new OrganizationsClient({
+    ...ORGANIZATIONS_CLIENT_CONFIG,
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+    ...config,
+  });
+}
+
+const client = newClient();
+
+beforeEach(() => {
+  organizationsMock.reset();
+});
+
+describe('readOrgSnapshot', () => {
+  it('reads the organization, its root, nested OUs, accounts with their parents and policies with targets', async () => {
+    mockOrganization(organizationsMock, SMALL_ORGANIZATION);
+
+    await expect(readOrgSnapshot(client)).resolves.toStrictEqual(SMALL_SNAPSHOT);
+  });
+
+  it('leaves capturedAt out of the snapshot', async () => {
+    mockOrganization(organizationsMock, SMALL_ORGANIZATION);
+
+    expect(await readOrgSnapshot(client)).not.toHaveProperty('capturedAt');
+  });
+
+  it('asks ListPolicies for AI services opt-out policies only', async () => {
+    mockOrganization(organizationsMock, SMALL_ORGANIZATION);
+
+    await readOrgSnapshot(client);
+
+    expect(organizationsMock).toHaveReceivedCommandTimes(ListPoliciesCommand, 1);
+    expect(organizationsMock).toHaveReceivedCommandWith(ListPoliciesCommand, { Filter: 'AISERVICES_OPT_OUT_POLICY' });
+  });
+
+  it('lists the OUs and accounts of the root and of every OU, and nothing account by account', async () => {
+    mockOrganization(organizationsMock, SMALL_ORGANIZATION);
+
+    await readOrgSnapshot(client);
+
+    for (const parentId of [ROOT_ID, PLATFORM_OU, SANDBOX_OU, WORKLOADS_OU]) {
+      expect(organizationsMock).toHaveReceivedCommandWith(ListOrganizationalUnitsForParentCommand, {
+        ParentId: parentId,
+      });
+      expect(organizationsMock).toHaveReceivedCommandWith(ListAccountsForParentCommand, { ParentId: parentId });
+    }
+    expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsForParentCommand, 4);
+    expect(organizationsMock).not.toHaveReceivedCommand(ListParentsCommand);
+    expect(organizationsMock).not.toHaveReceivedCommand(ListAccountsCommand);
+    expect(organizationsMock).not.toHaveReceivedCommand(ListChildrenCommand);
+  });
+
+  it('asks for the largest page Organizations allows', async () => {
+    mockOrganization(organizationsMock, SMALL_ORGANIZATION);
+
+    await readOrgSnapshot(client);
+
+    expect(organizationsMock).toHaveReceivedCommandWith(ListRootsCommand, { MaxResults: 20 });
+    expect(organizationsMock).toHaveReceivedCommandWith(ListPoliciesCommand, { MaxResults: 20 });
+    expect(organizationsMock).toHaveReceivedCommandWith(ListTargetsForPolicyCommand, { MaxResults: 20 });
+    expect(organizationsMock).toHaveReceivedCommandWith(ListOrganizationalUnitsForParentCommand, { MaxResults: 20 });
+    expect(organizationsMock).toHaveReceivedCommandWith(ListAccountsForParentCommand, { MaxResults: 20 });
+  });
+
+  it('keeps a policy content that is not valid JSON, for the evaluation to reject', async () => {
+    mockOrganization(
+      organizationsMock,
+      organizationFixture({ policies: [aiPolicy(ROOT_POLICY, '{"services": {', [ROOT_ID])] }),
+    );
+
+    const snapshot = await readOrgSnapshot(client);
+
+    expect(snapshot.policies).toStrictEqual([
+      { id: ROOT_POLICY, name: `policy-${ROOT_POLICY}`, content: '{"services": {', targets: [ROOT_ID] },
+    ]);
+  });
+
+  it('reads an organization whose AI opt-out policy type is not enabled as a root without it', async () => {
+    const [root] = organizationFixture().roots;
+    mockOrganization(
+      organizationsMock,
+      organizationFixture({
+        roots: [{ ...root, PolicyTypes: [{ Type: 'SERVICE_CONTROL_POLICY', Status: 'ENABLED' }] }],
+      }),
+    );
+
+    const snapshot = await readOrgSnapshot(client);
+
+    expect(snapshot.root.policyTypes).toStrictEqual([{ type: 'SERVICE_CONTROL_POLICY', status: 'ENABLED' }]);
+  });
+
+  describe('paging', () => {
+    it('pages ListRoots past an empty first page that carries a NextToken', async () => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, { except: [ListRootsCommand] });
+      organizationsMock
+        .on(ListRootsCommand)
+        .resolvesOnce({ Roots: [], NextToken: 'roots-1' })
+        .resolvesOnce({ Roots: [], NextToken: 'roots-2' })
+        .resolvesOnce({ Roots: [...SMALL_ORGANIZATION.roots] });
+
+      await expect(readOrgSnapshot(client)).resolves.toStrictEqual(SMALL_SNAPSHOT);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListRootsCommand, 3);
+      expect(organizationsMock).toHaveReceivedNthSpecificCommandWith(1, ListRootsCommand, { NextToken: undefined });
+      expect(organizationsMock).toHaveReceivedNthSpecificCommandWith(2, ListRootsCommand, { NextToken: 'roots-1' });
+      expect(organizationsMock).toHaveReceivedNthSpecificCommandWith(3, ListRootsCommand, { NextToken: 'roots-2' });
+    });
+
+    it('pages ListPolicies through empty pages until NextToken is absent', async () => {
+      const [rootPolicy, sandboxPolicy] = SMALL_ORGANIZATION.policies;
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, { except: [ListPoliciesCommand] });
+      organizationsMock
+        .on(ListPoliciesCommand)
+        .resolvesOnce({ Policies: [], NextToken: 'policies-1' })
+        .resolvesOnce({ Policies: rootPolicy && [rootPolicy.summary], NextToken: 'policies-2' })
+        .resolvesOnce({ Policies: [], NextToken: 'policies-3' })
+        .resolvesOnce({ Policies: sandboxPolicy && [sandboxPolicy.summary] });
+
+      await expect(readOrgSnapshot(client)).resolves.toStrictEqual(SMALL_SNAPSHOT);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListPoliciesCommand, 4);
+      expect(organizationsMock).toHaveReceivedNthSpecificCommandWith(4, ListPoliciesCommand, {
+        Filter: 'AISERVICES_OPT_OUT_POLICY',
+        NextToken: 'policies-3',
+      });
+    });
+
+    it('pages ListTargetsForPolicy through empty pages until NextToken is absent', async () => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, { except: [ListTargetsForPolicyCommand] });
+      organizationsMock
+        .on(ListTargetsForPolicyCommand, { PolicyId: ROOT_POLICY })
+        .resolvesOnce({ Targets: [], NextToken: 'root-targets-1' })
+        .resolvesOnce({ Targets: [{ TargetId: ROOT_ID }] });
+      organizationsMock
+        .on(ListTargetsForPolicyCommand, { PolicyId: SANDBOX_POLICY })
+        .resolvesOnce({ Targets: [{ TargetId: SANDBOX_OU }], NextToken: 'sandbox-targets-1' })
+        .resolvesOnce({ Targets: [], NextToken: 'sandbox-targets-2' })
+        .resolvesOnce({ Targets: [{ TargetId: WORKLOAD_ACCOUNT }] });
+
+      await expect(readOrgSnapshot(client)).resolves.toStrictEqual(SMALL_SNAPSHOT);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListTargetsForPolicyCommand, 5);
+      expect(organizationsMock).toHaveReceivedCommandWith(ListTargetsForPolicyCommand, {
+        PolicyId: SANDBOX_POLICY,
+        NextToken: 'sandbox-targets-2',
+      });
+    });
+
+    it('pages ListOrganizationalUnitsForParent through empty pages until NextToken is absent', async () => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, { except: [ListOrganizationalUnitsForParentCommand] });
+      organizationsMock
+        .on(ListOrganizationalUnitsForParentCommand, { ParentId: ROOT_ID })
+        .resolvesOnce({ OrganizationalUnits: [], NextToken: 'root-ous-1' })
+        .resolvesOnce({
+          OrganizationalUnits: [sdkOrganizationalUnit(PLATFORM_OU, 'platform')],
+          NextToken: 'root-ous-2',
+        })
+        .resolvesOnce({ OrganizationalUnits: [], NextToken: 'root-ous-3' })
+        .resolvesOnce({ OrganizationalUnits: [sdkOrganizationalUnit(WORKLOADS_OU, 'workloads')] });
+      organizationsMock
+        .on(ListOrganizationalUnitsForParentCommand, { ParentId: PLATFORM_OU })
+        .resolvesOnce({ OrganizationalUnits: [], NextToken: 'platform-ous-1' })
+        .resolvesOnce({ OrganizationalUnits: [sdkOrganizationalUnit(SANDBOX_OU, 'sandbox')] });
+      organizationsMock
+        .on(ListOrganizationalUnitsForParentCommand, { ParentId: SANDBOX_OU })
+        .resolvesOnce({ OrganizationalUnits: [] });
+      organizationsMock
+        .on(ListOrganizationalUnitsForParentCommand, { ParentId: WORKLOADS_OU })
+        .resolvesOnce({ OrganizationalUnits: [], NextToken: 'workloads-ous-1' })
+        .resolvesOnce({ OrganizationalUnits: [] });
+
+      await expect(readOrgSnapshot(client)).resolves.toStrictEqual(SMALL_SNAPSHOT);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListOrganizationalUnitsForParentCommand, 9);
+      expect(organizationsMock).toHaveReceivedCommandWith(ListOrganizationalUnitsForParentCommand, {
+        ParentId: ROOT_ID,
+        NextToken: 'root-ous-3',
+      });
+    });
+
+    it('pages ListAccountsForParent through empty pages until NextToken is absent', async () => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, { except: [ListAccountsForParentCommand] });
+      organizationsMock
+        .on(ListAccountsForParentCommand, { ParentId: ROOT_ID })
+        .resolvesOnce({ Accounts: [], NextToken: 'root-accounts-1' })
+        .resolvesOnce({ Accounts: [], NextToken: 'root-accounts-2' })
+        .resolvesOnce({ Accounts: [sdkAccount(MANAGEMENT_ID, { Name: 'management' })] });
+      organizationsMock
+        .on(ListAccountsForParentCommand, { ParentId: PLATFORM_OU })
+        .resolvesOnce({ Accounts: [sdkAccount(PLATFORM_ACCOUNT)], NextToken: 'platform-accounts-1' })
+        .resolvesOnce({ Accounts: [] });
+      organizationsMock.on(ListAccountsForParentCommand, { ParentId: SANDBOX_OU }).resolvesOnce({
+        Accounts: [sdkAccount(SANDBOX_ACCOUNT, { State: 'SUSPENDED', Status: 'SUSPENDED' })],
+      });
+      organizationsMock
+        .on(ListAccountsForParentCommand, { ParentId: WORKLOADS_OU })
+        .resolvesOnce({ Accounts: [], NextToken: 'workloads-accounts-1' })
+        .resolvesOnce({ Accounts: [sdkAccount(WORKLOAD_ACCOUNT)] });
+
+      await expect(readOrgSnapshot(client)).resolves.toStrictEqual(SMALL_SNAPSHOT);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsForParentCommand, 8);
+      expect(organizationsMock).toHaveReceivedCommandWith(ListAccountsForParentCommand, {
+        ParentId: ROOT_ID,
+        NextToken: 'root-accounts-2',
+      });
+    });
+  });
+
+  describe('account state', () => {
+    function organizationWithAccount(account: ReturnType<typeof sdkAccount>) {
+      return organizationFixture({
+        accounts: { [ROOT_ID]: [sdkAccount(MANAGEMENT_ID, { Name: 'management' }), account] },
+      });
+    }
+
+    it('reads the retired Status when State is missing', async () => {
+      const { State: _state, ...motoAccount } = sdkAccount(PLATFORM_ACCOUNT, { Status: 'SUSPENDED' });
+      mockOrganization(organizationsMock, organizationWithAccount(motoAccount));
+
+      const snapshot = await readOrgSnapshot(client);
+
+      expect(snapshot.accounts).toContainEqual(expect.objectContaining({ id: PLATFORM_ACCOUNT, state: 'SUSPENDED' }));
+    });
+
+    it('reads State when both State and Status are present', async () => {
+      mockOrganization(
+        organizationsMock,
+        organizationWithAccount(sdkAccount(PLATFORM_ACCOUNT, { State: 'CLOSED', Status: 'SUSPENDED' })),
+      );
+
+      const snapshot = await readOrgSnapshot(client);
+
+      expect(snapshot.accounts).toContainEqual(expect.objectContaining({ id: PLATFORM_ACCOUNT, state: 'CLOSED' }));
+    });
+
+    it('throws SnapshotReadError naming the account when its State is unknown', async () => {
+      mockOrganization(
+        organizationsMock,
+        organizationWithAccount(sdkAccount(PLATFORM_ACCOUNT, { State: 'WEIRD' as AccountState })),
+      );
+
+      const read = readOrgSnapshot(client);
+
+      await expect(read).rejects.toThrow(SnapshotReadError);
+      await expect(read).rejects.toMatchObject({ name: 'SnapshotReadError', path: 'accounts[1].state' });
+      await expect(read).rejects.toThrow(/accounts\[1\]\.state: must be one of PENDING_ACTIVATION, .*got "WEIRD"/);
+    });
+
+    it('throws SnapshotReadError when an account has neither State nor Status', async () => {
+      const { State: _state, Status: _status, ...account } = sdkAccount(PLATFORM_ACCOUNT);
+      mockOrganization(organizationsMock, organizationWithAccount(account));
+
+      await expect(readOrgSnapshot(client)).rejects.toMatchObject({
+        name: 'SnapshotReadError',
+        path: 'accounts[1].state',
+      });
+    });
+  });
+
+  describe('validation', () => {
+    it('throws SnapshotReadError when a policy targets an id that is not in the tree read', async () => {
+      // An account that left the organization between ListAccountsForParent and ListTargetsForPolicy.
+      mockOrganization(
+        organizationsMock,
+        organizationFixture({ policies: [aiPolicy(ROOT_POLICY, ROOT_CONTENT, [ROOT_ID, '999999999999'])] }),
+      );
+
+      const read = readOrgSnapshot(client);
+
+      await expect(read).rejects.toThrow(SnapshotReadError);
+      await expect(read).rejects.toMatchObject({ path: 'policies[0].targets[1]' });
+      await expect(read).rejects.toThrow('"999999999999" is not the root, an organizational unit or an account');
+    });
+
+    it('throws SnapshotReadError when the management account is not among the accounts read', async () => {
+      mockOrganization(organizationsMock, organizationFixture({ accounts: {} }));
+
+      await expect(readOrgSnapshot(client)).rejects.toMatchObject({
+        name: 'SnapshotReadError',
+        path: 'organization.managementAccountId',
+      });
+    });
+
+    it('throws SnapshotReadError when the organization does not use all features', async () => {
+      const { organization } = organizationFixture();
+      mockOrganization(
+        organizationsMock,
+        organizationFixture({ organization: { ...organization, FeatureSet: 'WHATEVER' as OrganizationFeatureSet } }),
+      );
+
+      await expect(readOrgSnapshot(client)).rejects.toMatchObject({ path: 'organization.featureSet' });
+    });
+
+    it('throws SnapshotReadError when ListRoots returns no root', async () => {
+      mockOrganization(organizationsMock, organizationFixture({ roots: [] }));
+
+      await expect(readOrgSnapshot(client)).rejects.toMatchObject({ name: 'SnapshotReadError', path: 'root' });
+    });
+
+    it('throws SnapshotReadError when ListRoots returns two roots', async () => {
+      const [root] = organizationFixture().roots;
+      mockOrganization(organizationsMock, organizationFixture({ roots: [{ ...root }, { ...root, Id: 'r-abcd' }] }));
+
+      await expect(readOrgSnapshot(client)).rejects.toThrow('ListRoots returned 2 roots');
+    });
+
+    it('throws SnapshotReadError when the root has no Id', async () => {
+      const [root] = organizationFixture().roots;
+      mockOrganization(organizationsMock, organizationFixture({ roots: [{ ...root, Id: undefined }] }));
+
+      await expect(readOrgSnapshot(client)).rejects.toMatchObject({ name: 'SnapshotReadError', path: 'root.id' });
+    });
+
+    it('throws SnapshotReadError when DescribePolicy returns no Content', async () => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, { except: [DescribePolicyCommand] });
+      organizationsMock.on(DescribePolicyCommand).resolves({ Policy: {} });
+
+      await expect(readOrgSnapshot(client)).rejects.toMatchObject({ path: 'policies[0].content' });
+    });
+
+    it('throws SnapshotReadError when a policy summary has no Id', async () => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, { except: [ListPoliciesCommand] });
+      organizationsMock.on(ListPoliciesCommand).resolves({ Policies: [{ Name: 'nameless' }] });
+
+      await expect(readOrgSnapshot(client)).rejects.toMatchObject({ path: 'policies[0].id' });
+      expect(organizationsMock).not.toHaveReceivedCommand(DescribePolicyCommand);
+    });
+
+    it('throws SnapshotReadError, without looping, when an OU is listed under two parents', async () => {
+      mockOrganization(
+        organizationsMock,
+        organizationFixture({
+          organizationalUnits: {
+            [ROOT_ID]: [sdkOrganizationalUnit(PLATFORM_OU, 'platform')],
+            [PLATFORM_OU]: [sdkOrganizationalUnit(PLATFORM_OU, 'platform')],
+          },
+        }),
+        // Yields to the event loop so that a reader that loops fails on jest's timeout instead of hanging.
+        { beforeAnswer: () => new Promise((resolve) => setImmediate(resolve)) },
+      );
+
+      await expect(readOrgSnapshot(client)).rejects.toMatchObject({ path: 'organizationalUnits[1].id' });
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListOrganizationalUnitsForParentCommand, 2);
+    });
+  });
+
+  describe('errors', () => {
+    const operations = READ_COMMANDS.map((command) => [command.name.replace(/Command$/, ''), command] as const);
+
+    it.each(operations)('names organizations:%s when AccessDeniedException answers it', async (operation, command) => {
+      const denied = new AccessDeniedException({
+        $metadata: { httpStatusCode: 400 },
+        message: `You don't have permissions to access this resource.`,
+      });
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, { fault: { command, error: denied } });
+
+      const read = readOrgSnapshot(client);
+
+      await expect(read).rejects.toThrow(OrganizationsAccessDeniedError);
+      await expect(read).rejects.toMatchObject({
+        name: 'OrganizationsAccessDeniedError',
+        action: `organizations:${operation}`,
+        cause: denied,
+      });
+      await expect(read).rejects.toThrow(
+        `Access denied to organizations:${operation}: allow organizations:${operation} to the rule's role, and run the rule in the organization's management account or in a delegated administrator for Organizations policies`,
+      );
+    });
+
+    it('says the account is not in an organization when AWSOrganizationsNotInUseException answers', async () => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, { except: [DescribeOrganizationCommand] });
+      const notInUse = new AWSOrganizationsNotInUseException({
+        $metadata: {},
+        message: 'Your account is not a member of an organization.',
+      });
+      organizationsMock.on(DescribeOrganizationCommand).rejects(notInUse);
+
+      const read = readOrgSnapshot(client);
+
+      await expect(read).rejects.toThrow(OrganizationNotInUseError);
+      await expect(read).rejects.toMatchObject({ name: 'OrganizationNotInUseError', cause: notInUse });
+      await expect(read).rejects.toThrow(/^This account is not in an AWS Organization \(/);
+      expect(organizationsMock).not.toHaveReceivedCommand(ListRootsCommand);
+    });
+
+    it('says Organizations kept throttling, after how many attempts, when TooManyRequestsException outlasts the retries', async () => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, { except: [ListAccountsForParentCommand] });
+      // The SDK's retry middleware sets $metadata.attempts on the error it gives up with.
+      const throttled = new TooManyRequestsException({
+        $metadata: { httpStatusCode: 400, attempts: 10 },
+        message: 'You have sent too many requests in too short a period of time.',
+      });
+      organizationsMock.on(ListAccountsForParentCommand).rejects(throttled);
+
+      const read = readOrgSnapshot(client);
+
+      await expect(read).rejects.toThrow(OrganizationsThrottledError);
+      await expect(read).rejects.toMatchObject({
+        name: 'OrganizationsThrottledError',
+        action: 'organizations:ListAccountsForParent',
+        attempts: 10,
+        cause: throttled,
+      });
+      await expect(read).rejects.toThrow(
+        'Organizations kept throttling organizations:ListAccountsForParent (TooManyRequestsException) after 10 attempts',
+      );
+    });
+
+    it('says the retries ran out when the SDK does not say how many attempts it made', async () => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, { except: [ListRootsCommand] });
+      organizationsMock
+        .on(ListRootsCommand)
+        .rejects(new TooManyRequestsException({ $metadata: {}, message: 'slow down' }));
+
+      await expect(readOrgSnapshot(client)).rejects.toThrow(
+        'Organizations kept throttling organizations:ListRoots (TooManyRequestsException) after all retry attempts',
+      );
+    });
+
+    it('lets other SDK errors through unchanged', async () => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, { except: [ListTargetsForPolicyCommand] });
+      const violation = new ConstraintViolationException({ $metadata: {}, message: 'constraint' });
+      organizationsMock.on(ListTargetsForPolicyCommand).rejects(violation);
+
+      await expect(readOrgSnapshot(client)).rejects.toBe(violation);
+    });
+
+    it('starts no queued request once a request has failed', async () => {
+      const wide = organizationFixture({
+        organizationalUnits: {
+          [ROOT_ID]: ['ou-exam-aaaaaaaa', 'ou-exam-bbbbbbbb', 'ou-exam-cccccccc'].map((id) =>
+            sdkOrganizationalUnit(id, id),
+          ),
+        },
+      });
+      mockOrganization(organizationsMock, wide, { except: [ListAccountsForParentCommand] });
+      organizationsMock.on(ListAccountsForParentCommand).callsFake(async (input) => {
+        if (input.ParentId === ROOT_ID) return { Accounts: [sdkAccount(MANAGEMENT_ID)] };
+        throw new AccessDeniedException({ $metadata: {}, message: 'denied' });
+      });
+
+      await expect(readOrgSnapshot(client, { concurrency: 1 })).rejects.toThrow(OrganizationsAccessDeniedError);
+      // Gives requests that were queued behind the failed one every chance to start.
+      await new Promise((resolve) => setImmediate(resolve));
+
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsForParentCommand, 2);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListOrganizationalUnitsForParentCommand, 2);
+    });
+  });
+
+  describe('concurrency', () => {
+    /** An organization with many policies and many OUs, so that far more requests could run at once. */
+    const BUSY_ORGANIZATION = organizationFixture({
+      organizationalUnits: {
+        [ROOT_ID]: Array.from({ length: 8 }, (_, i) => sdkOrganizationalUnit(`ou-exam-0000000${i}`, `unit-${i}`)),
+      },
+      policies: Array.from({ length: 8 }, (_, i) => aiPolicy(`p-policy000${i}`, SANDBOX_CONTENT, [ROOT_ID])),
+    });
+
+    function countInFlight(): { readonly beforeAnswer: () => Promise<void>; readonly max: () => number } {
+      let inFlight = 0;
+      let max = 0;
+      return {
+        beforeAnswer: async () => {
+          inFlight += 1;
+          max = Math.max(max, inFlight);
+          // Yields to the event loop so that every request the reader has started is in flight together.
+          await new Promise((resolve) => setImmediate(resolve));
+          inFlight -= 1;
+        },
+        max: () => max,
+      };
+    }
+
+    it('keeps at most `concurrency` requests in flight', async () => {
+      const requests = countInFlight();
+      mockOrganization(organizationsMock, BUSY_ORGANIZATION, { beforeAnswer: requests.beforeAnswer });
+
+      const snapshot = await readOrgSnapshot(client, { concurrency: 2 });
+
+      expect(snapshot.policies).toHaveLength(8);
+      expect(snapshot.organizationalUnits).toHaveLength(8);
+      expect(requests.max()).toBe(2);
+    });
+
+    it(`keeps at most ${DEFAULT_CONCURRENCY} requests in flight by default`, async () => {
+      const requests = countInFlight();
+      mockOrganization(organizationsMock, BUSY_ORGANIZATION, { beforeAnswer: requests.beforeAnswer });
+
+      await readOrgSnapshot(client);
+
+      expect(requests.max()).toBe(DEFAULT_CONCURRENCY);
+    });
+
+    it('sends one request at a time with a concurrency of 1', async () => {
+      const requests = countInFlight();
+      mockOrganization(organizationsMock, BUSY_ORGANIZATION, { beforeAnswer: requests.beforeAnswer });
+
+      await readOrgSnapshot(client, { concurrency: 1 });
+
+      expect(requests.max()).toBe(1);
+    });
+
+    it.each([0, -1, 1.5, Number.NaN])('rejects a concurrency of %p', async (concurrency) => {
+      await expect(readOrgSnapshot(client, { concurrency })).rejects.toThrow(RangeError);
+      expect(organizationsMock).not.toHaveReceivedAnyCommand();
+    });
+  });
+
+  describe('progress', () => {
+    it('reports the count of accounts read so far as account pages arrive', async () => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, { except: [ListAccountsForParentCommand] });
+      organizationsMock
+        .on(ListAccountsForParentCommand, { ParentId: ROOT_ID })
+        .resolvesOnce({ Accounts: [], NextToken: 'root-accounts-1' })
+        .resolvesOnce({ Accounts: [sdkAccount(MANAGEMENT_ID, { Name: 'management' })] });
+      organizationsMock
+        .on(ListAccountsForParentCommand, { ParentId: PLATFORM_OU })
+        .resolvesOnce({ Accounts: [sdkAccount(PLATFORM_ACCOUNT)] });
+      organizationsMock.on(ListAccountsForParentCommand, { ParentId: SANDBOX_OU }).resolvesOnce({
+        Accounts: [sdkAccount(SANDBOX_ACCOUNT, { State: 'SUSPENDED', Status: 'SUSPENDED' })],
+      });
+      organizationsMock
+        .on(ListAccountsForParentCommand, { ParentId: WORKLOADS_OU })
+        .resolvesOnce({ Accounts: [sdkAccount(WORKLOAD_ACCOUNT)] });
+      const onProgress = jest.fn<void, [number]>();
+
+      await readOrgSnapshot(client, { onProgress, concurrency: 1 });
+
+      expect(onProgress.mock.calls).toStrictEqual([[1], [2], [3], [4]]);
+    });
+  });
+});
+
+describe('ORGANIZATIONS_CLIENT_CONFIG', () => {
+  /** Answers every request with one fixed Organizations error and records where each request went. */
+  function failingHandler(errorType: string, message: string) {
+    const requests: { readonly hostname: string; readonly port: number | undefined; readonly target: string }[] = [];
+    const body = new TextEncoder().encode(JSON.stringify({ __type: errorType, Message: message }));
+    return {
+      requests,
+      handle: async (request: { hostname: string; port?: number; headers: Record<string, string> }) => {
+        requests.push({
+          hostname: request.hostname,
+          port: request.port,
+          target: request.headers['x-amz-target'] ?? '',
+        });
+        return { response: { statusCode: 400, headers: { 'content-type': 'application/x-amz-json-1.1' }, body } };
+      },
+    };
+  }
+
+  const savedEnvironment = { ...process.env };
+
+  beforeEach(() => {
+    // These tests need the real send(): the SDK's retry and endpoint middleware run, with a local request handler.
+    organizationsMock.restore();
+    delete process.env.AWS_ENDPOINT_URL;
+    delete process.env.AWS_ENDPOINT_URL_ORGANIZATIONS;
+    delete process.env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS;
+    delete process.env.AWS_MAX_ATTEMPTS;
+    delete process.env.AWS_RETRY_MODE;
+  });
+
+  afterEach(() => {
+    jest.useRealTimers();
+    process.env = { ...savedEnvironment };
+  });
+
+  it('is accepted by the SDK as us-east-1, 10 attempts and adaptive retries', async () => {
+    const configured = newClient();
+
+    await expect(configured.config.region()).resolves.toBe('us-east-1');
+    await expect(configured.config.maxAttempts()).resolves.toBe(10);
+    await expect(configured.config.retryStrategy()).resolves.toMatchObject({ mode: 'adaptive' });
+  });
+
+  it('retries TooManyRequestsException 10 times before the reader reports the throttling', async () => {
+    // Fake timers skip the SDK's backoff; setImmediate stays real so that its file reads for config can finish.
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick'] });
+    const handler = failingHandler('TooManyRequestsException', 'Rate exceeded');
+    let outcome: { readonly error: unknown } | undefined;
+    readOrgSnapshot(newClient({ requestHandler: handler })).then(
+      () => {
+        outcome = { error: undefined };
+      },
+      (error: unknown) => {
+        outcome = { error };
+      },
+    );
+
+    while (outcome === undefined) {
+      await new Promise((resolve) => setImmediate(resolve));
+      // Longer than the SDK's longest backoff (20 s) and its adaptive rate limiter's waits.
+      await jest.advanceTimersByTimeAsync(30_000);
+    }
+
+    expect(outcome.error).toBeInstanceOf(OrganizationsThrottledError);
+    expect(outcome.error).toMatchObject({ action: 'organizations:DescribeOrganization', attempts: 10 });
+    expect(handler.requests).toHaveLength(10);
+  });
+
+  it('sends to the us-east-1 endpoint of Organizations by default', async () => {
+    const handler = failingHandler('AWSOrganizationsNotInUseException', 'not in an organization');
+
+    await expect(readOrgSnapshot(newClient({ requestHandler: handler }))).rejects.toThrow(OrganizationNotInUseError);
+
+    expect(handler.requests).toStrictEqual([
+      {
+        hostname: 'organizations.us-east-1.amazonaws.com',
+        port: undefined,
+        target: 'AWSOrganizationsV20161128.DescribeOrganization',
+      },
+    ]);
+  });
+
+  it('honours AWS_ENDPOINT_URL', async () => {
+    process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:5000';
+    const handler = failingHandler('AWSOrganizationsNotInUseException', 'not in an organization');
+
+    await expect(readOrgSnapshot(newClient({ requestHandler: handler }))).rejects.toThrow(OrganizationNotInUseError);
+
+    expect(handler.requests).toMatchObject([{ hostname: '127.0.0.1', port: 5000 }]);
+  });
+});

@@ -1,0 +1,242 @@
+import { readFileSync } from 'node:fs';
+import { ConfigServiceClient, PutEvaluationsCommand } from '@aws-sdk/client-config-service';
+import {
+  AccessDeniedException,
+  AWSOrganizationsNotInUseException,
+  DescribeOrganizationCommand,
+  ListAccountsForParentCommand,
+  ListRootsCommand,
+  OrganizationsClient,
+  TooManyRequestsException,
+} from '@aws-sdk/client-organizations';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import {
+  InvalidEventError,
+  OrganizationNotInUseError,
+  OrganizationReadTimeoutError,
+  OrganizationsAccessDeniedError,
+  OrganizationsThrottledError,
+  RuleParameterError,
+} from '../../src/errors';
+import { handler, PUT_RESERVE_MS } from '../../src/lambda/handler';
+import {
+  aiPolicy,
+  MANAGEMENT_ID,
+  mockOrganization,
+  ORG_ID,
+  organizationFixture,
+  ROOT_ID,
+  sdkAccount,
+  sdkOrganizationalUnit,
+} from '../support/organizationsMock';
+import { optIn, SEED_000, SEED_004_EXAMPLE_1 } from '../support/policies';
+
+const organizations = mockClient(OrganizationsClient);
+const config = mockClient(ConfigServiceClient);
+
+const SANDBOX = 'ou-exam-33333333';
+const SANDBOX_ACCOUNT = '333333333333';
+const context = { awsRequestId: 'request-1', getRemainingTimeInMillis: () => 300_000 };
+
+function eventFile(name: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(`events/${name}`, 'utf8'));
+}
+
+/** The organization of the examples: management account on the root, one account in a Sandbox OU. */
+function fixture(policies: ReturnType<typeof aiPolicy>[]) {
+  return organizationFixture({
+    organizationalUnits: { [ROOT_ID]: [sdkOrganizationalUnit(SANDBOX, 'Sandbox')] },
+    accounts: {
+      [ROOT_ID]: [sdkAccount(MANAGEMENT_ID, { Name: 'management' })],
+      [SANDBOX]: [sdkAccount(SANDBOX_ACCOUNT, { Name: 'secret-project-name' })],
+    },
+    policies,
+  });
+}
+
+const LOCKED = aiPolicy('p-lockedoptout', JSON.stringify(SEED_004_EXAMPLE_1), [ROOT_ID]);
+const SEED_000_ON_ROOT = aiPolicy('p-seed000optout', JSON.stringify(SEED_000), [ROOT_ID]);
+const LEX_ON_SANDBOX = aiPolicy('p-sandboxlexin', JSON.stringify(optIn('lex')), [SANDBOX]);
+
+let output: string[];
+
+beforeEach(() => {
+  organizations.reset();
+  config.reset();
+  config.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
+  output = [];
+  for (const stream of [process.stdout, process.stderr]) {
+    jest.spyOn(stream, 'write').mockImplementation((chunk) => {
+      output.push(String(chunk));
+      return true;
+    });
+  }
+});
+
+afterEach(() => jest.restoreAllMocks());
+
+/** Powertools' JSON log lines written during the test (INFO on stdout, ERROR on stderr). */
+function logLines(): Record<string, unknown>[] {
+  return output
+    .join('')
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line));
+}
+
+function putEvaluationsSent() {
+  return config.commandCalls(PutEvaluationsCommand).flatMap((call) => call.args[0].input.Evaluations ?? []);
+}
+
+describe('handler', () => {
+  it('puts one COMPLIANT evaluation per account, the management account included, in test mode', async () => {
+    mockOrganization(organizations, fixture([LOCKED, LEX_ON_SANDBOX]));
+    const returned = await handler(eventFile('scheduled-testmode.json'), context);
+    expect(config).toHaveReceivedCommandWith(PutEvaluationsCommand, { ResultToken: 'TESTMODE', TestMode: true });
+    expect(
+      putEvaluationsSent().map((e) => [e.ComplianceResourceType, e.ComplianceResourceId, e.ComplianceType]),
+    ).toEqual([
+      ['AWS::::Account', MANAGEMENT_ID, 'COMPLIANT'],
+      ['AWS::::Account', SANDBOX_ACCOUNT, 'COMPLIANT'],
+    ]);
+    expect(putEvaluationsSent()[0]?.OrderingTimestamp).toEqual(new Date('2026-11-22T08:00:00.000Z'));
+    expect(returned).toEqual(putEvaluationsSent());
+  });
+
+  it('logs one INFO line with the counts per verdict, and no policy content or account names', async () => {
+    mockOrganization(organizations, fixture([SEED_000_ON_ROOT, LEX_ON_SANDBOX]));
+    await handler(eventFile('scheduled-testmode.json'), context);
+    const lines = logLines();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      level: 'INFO',
+      message: 'Evaluated the organization',
+      service: 'ai-opt-out-config-rule',
+      organizationId: ORG_ID,
+      compliance: 'NON_COMPLIANT',
+      accounts: 2,
+      counts: { COMPLIANT: 0, NON_COMPLIANT: 2, NOT_APPLICABLE: 0 },
+      testMode: true,
+      requestId: 'request-1',
+    });
+    const text = output.join('');
+    expect(text).not.toContain('secret-project-name');
+    expect(text).not.toContain('@@assign');
+  });
+
+  it('honours the rule parameters of the event', async () => {
+    mockOrganization(organizations, fixture([SEED_000_ON_ROOT, LEX_ON_SANDBOX]));
+    await handler(eventFile('scheduled-with-parameters.json'), context);
+    expect(putEvaluationsSent().map((e) => [e.ComplianceResourceId, e.ComplianceType, e.Annotation])).toEqual([
+      [
+        MANAGEMENT_ID,
+        'COMPLIANT',
+        'Opted out of all AI services by p-seed000optout on r-exam, locked under default, opt_out_policy.',
+      ],
+      [
+        SANDBOX_ACCOUNT,
+        'COMPLIANT',
+        'Opted out of all AI services by p-seed000optout on r-exam, locked under default, opt_out_policy. Opted in as allowed: lex.',
+      ],
+    ]);
+  });
+
+  it('puts a real result token without TestMode', async () => {
+    mockOrganization(organizations, fixture([LOCKED]));
+    await handler({ ...eventFile('scheduled-testmode.json'), resultToken: 'token-from-config' }, context);
+    expect(config.commandCalls(PutEvaluationsCommand)[0]?.args[0].input).toEqual(
+      expect.not.objectContaining({ TestMode: expect.anything() }),
+    );
+  });
+
+  it('rejects the malformed event of events/ and puts nothing', async () => {
+    mockOrganization(organizations, fixture([LOCKED]));
+    const run = handler(eventFile('malformed-invoking-event.json'), context);
+    await expect(run).rejects.toThrow(InvalidEventError);
+    await expect(run).rejects.toThrow(/^invokingEvent is not valid JSON/);
+    expect(config).not.toHaveReceivedCommand(PutEvaluationsCommand);
+    expect(organizations).not.toHaveReceivedCommand(DescribeOrganizationCommand);
+    expect(logLines()[0]).toMatchObject({ level: 'ERROR', message: 'Rejected the event; nothing was put' });
+  });
+
+  it('fails on an unknown rule parameter with the list of valid ones, and puts nothing', async () => {
+    mockOrganization(organizations, fixture([LOCKED]));
+    const event = { ...eventFile('scheduled-testmode.json'), ruleParameters: '{"RequiredLock":"services"}' };
+    const run = handler(event, context);
+    await expect(run).rejects.toThrow(RuleParameterError);
+    await expect(run).rejects.toThrow(
+      'Unknown rule parameter "RequiredLock"; valid parameters: RequiredLocks, AllowedOptInServices',
+    );
+    expect(config).not.toHaveReceivedCommand(PutEvaluationsCommand);
+  });
+
+  it.each([
+    [
+      'access is denied on ListRoots',
+      { command: ListRootsCommand, error: new AccessDeniedException({ $metadata: {}, message: 'not authorized' }) },
+      OrganizationsAccessDeniedError,
+      'Could not read the organization: Access denied to organizations:ListRoots: allow organizations:ListRoots to the rule',
+    ],
+    [
+      'the account is not in an organization',
+      {
+        command: DescribeOrganizationCommand,
+        error: new AWSOrganizationsNotInUseException({ $metadata: {}, message: 'not in use' }),
+      },
+      OrganizationNotInUseError,
+      'Could not read the organization: This account is not in an AWS Organization',
+    ],
+    [
+      'Organizations keeps throttling past the retries',
+      {
+        command: ListAccountsForParentCommand,
+        error: new TooManyRequestsException({ $metadata: { attempts: 10 }, message: 'slow down' }),
+      },
+      OrganizationsThrottledError,
+      'Could not read the organization: Organizations kept throttling organizations:ListAccountsForParent',
+    ],
+  ] as const)(
+    'puts NON_COMPLIANT for the invoking account and fails when %s',
+    async (_name, fault, errorClass, annotation) => {
+      mockOrganization(organizations, fixture([LOCKED]), { fault });
+      await expect(handler(eventFile('scheduled-testmode.json'), context)).rejects.toThrow(errorClass);
+      const sent = putEvaluationsSent();
+      expect(sent).toHaveLength(1);
+      expect(sent[0]).toMatchObject({ ComplianceResourceId: '123456789012', ComplianceType: 'NON_COMPLIANT' });
+      expect(sent[0]?.Annotation).toMatch(new RegExp(`^${annotation.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      expect(sent[0]?.Annotation?.length).toBeLessThanOrEqual(256);
+      expect(logLines()[0]).toMatchObject({ level: 'ERROR', message: 'Could not read the organization' });
+    },
+  );
+
+  it('puts NON_COMPLIANT and fails when the read would not leave time to put a result', async () => {
+    mockOrganization(organizations, fixture([LOCKED]), { except: [DescribeOrganizationCommand] });
+    organizations.on(DescribeOrganizationCommand).callsFake(() => new Promise(() => undefined));
+    const shortContext = { awsRequestId: 'request-2', getRemainingTimeInMillis: () => PUT_RESERVE_MS + 20 };
+    await expect(handler(eventFile('scheduled-testmode.json'), shortContext)).rejects.toThrow(
+      OrganizationReadTimeoutError,
+    );
+    expect(putEvaluationsSent()).toEqual([
+      expect.objectContaining({
+        ComplianceResourceId: '123456789012',
+        ComplianceType: 'NON_COMPLIANT',
+        Annotation: expect.stringContaining('Could not read the organization: Reading the organization did not finish'),
+      }),
+    ]);
+  });
+
+  it('still fails with the read error when the fail-closed result cannot be put either', async () => {
+    mockOrganization(organizations, fixture([LOCKED]), {
+      fault: { command: ListRootsCommand, error: new AccessDeniedException({ $metadata: {}, message: 'denied' }) },
+    });
+    config.on(PutEvaluationsCommand).rejects(new Error('Config is down'));
+    await expect(handler(eventFile('scheduled-testmode.json'), context)).rejects.toThrow(
+      OrganizationsAccessDeniedError,
+    );
+    expect(logLines().map((line) => line.message)).toEqual([
+      'Could not read the organization',
+      'Could not put the fail-closed result either',
+    ]);
+  });
+});

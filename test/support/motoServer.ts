@@ -1,0 +1,227 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { delimiter, join } from 'node:path';
+
+/** The executable of moto's standalone server (moto 5: `pip install 'moto[server]'`). */
+export const MOTO_SERVER_COMMAND = 'moto_server';
+
+/** How long to wait for moto_server to answer, in milliseconds; it usually answers within half a second. */
+export const MOTO_START_TIMEOUT_MS = 20_000;
+
+const MOTO_HOST = '127.0.0.1';
+const READY_POLL_INTERVAL_MS = 50;
+const READY_REQUEST_TIMEOUT_MS = 1_000;
+const STOP_TIMEOUT_MS = 5_000;
+const OUTPUT_TAIL_CHARS = 2_000;
+
+/** A running moto_server bound to 127.0.0.1, owned by the test process that started it. */
+export interface MotoServer {
+  /** `http://127.0.0.1:PORT`, for the SDK's `endpoint`. */
+  readonly endpoint: string;
+  /** Clears the state of every emulated service (POST /moto-api/reset); throws when moto does not answer 200. */
+  reset(): Promise<void>;
+  /** Stops the server (SIGTERM, then SIGKILL after 5 s) and waits for it to exit; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Whether moto_server can be started, and from where or why not. */
+export type MotoAvailability =
+  | { readonly available: true; readonly path: string }
+  | { readonly available: false; readonly reason: string };
+
+/** SDK v3 client settings that send every call to moto with dummy credentials, never to AWS. */
+export interface MotoClientConfig {
+  readonly region: 'us-east-1';
+  readonly endpoint: string;
+  readonly credentials: { readonly accessKeyId: 'testing'; readonly secretAccessKey: 'testing' };
+}
+
+/** Looks for moto_server on PATH (an executable file); does not start it. */
+export function motoAvailability(pathVariable: string | undefined = process.env.PATH): MotoAvailability {
+  for (const directory of (pathVariable ?? '').split(delimiter)) {
+    if (directory === '') continue;
+    const candidate = join(directory, MOTO_SERVER_COMMAND);
+    if (isExecutableFile(candidate)) return { available: true, path: candidate };
+  }
+  return {
+    available: false,
+    reason: `${MOTO_SERVER_COMMAND} is not on PATH; install it with: pip install 'moto[server]'`,
+  };
+}
+
+/** Settings for an Organizations or Config client that talks to the moto server at `endpoint`. */
+export function motoClientConfig(endpoint: string): MotoClientConfig {
+  return { region: 'us-east-1', endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+}
+
+/**
+ * Starts moto_server on a free port of 127.0.0.1 and resolves once it answers HTTP.
+ * Throws when it cannot be spawned, exits early, or does not answer within MOTO_START_TIMEOUT_MS;
+ * the error carries the tail of its output.
+ */
+export async function startMotoServer(): Promise<MotoServer> {
+  const port = await findFreePort();
+  const endpoint = `http://${MOTO_HOST}:${port}`;
+  const child = spawn(MOTO_SERVER_COMMAND, ['-H', MOTO_HOST, '-p', String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // Werkzeug logs every request on stderr: keep draining it, or a full pipe would block the server.
+  let outputTail = '';
+  const tail = (): string => outputTail || '(no output)';
+  const keepTail = (chunk: Buffer): void => {
+    outputTail = (outputTail + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
+  };
+  child.stdout?.on('data', keepTail);
+  child.stderr?.on('data', keepTail);
+  const exited = waitForExit(child);
+
+  try {
+    await waitUntilReady(endpoint, exited, tail);
+  } catch (error) {
+    await terminate(child, exited);
+    throw error;
+  }
+
+  return {
+    endpoint,
+    async reset(): Promise<void> {
+      const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+      await response.arrayBuffer();
+      if (!response.ok) throw new Error(`moto reset at ${endpoint} answered HTTP ${response.status}`);
+    },
+    stop: () => terminate(child, exited),
+  };
+}
+
+/**
+ * A jest `describe` for suites that need moto_server. It starts one server before the suite and stops it after;
+ * `fn` receives an accessor for it (valid inside hooks and tests). Without moto_server the suite is skipped with a
+ * notice, except when CI=true: then it fails, so that a CI run cannot pass without its integration tests.
+ */
+export function describeWithMoto(name: string, fn: (moto: () => MotoServer) => void): void {
+  const availability = motoAvailability();
+  if (!availability.available) {
+    if (process.env.CI === 'true') {
+      describe(name, () => {
+        it(`needs ${MOTO_SERVER_COMMAND} (CI=true does not allow skipping)`, () => {
+          throw new Error(`${availability.reason}. CI=true: integration suites must run, not skip.`);
+        });
+      });
+      return;
+    }
+    warnOnce(`Skipping moto integration suites: ${availability.reason}.`);
+    describe.skip(name, () => fn(notStarted));
+    return;
+  }
+
+  describe(name, () => {
+    let starting: Promise<MotoServer> | undefined;
+    let server: MotoServer | undefined;
+    beforeAll(async () => {
+      starting = startMotoServer();
+      server = await starting;
+    }, MOTO_START_TIMEOUT_MS + STOP_TIMEOUT_MS);
+    afterAll(async () => {
+      // A start that outlived beforeAll's timeout still owns a process: wait for it, then stop it.
+      const started = await starting?.catch(() => undefined);
+      await started?.stop();
+    }, STOP_TIMEOUT_MS * 2);
+    fn(() => {
+      if (server === undefined) throw new Error('moto_server is not running: use it inside tests and hooks only');
+      return server;
+    });
+  });
+}
+
+let warned = false;
+
+function warnOnce(message: string): void {
+  if (warned) return;
+  warned = true;
+  console.warn(message);
+}
+
+function notStarted(): MotoServer {
+  throw new Error('moto_server is not available');
+}
+
+function isExecutableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, MOTO_HOST, () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address !== null ? address.port : undefined;
+      probe.close(() => {
+        if (port === undefined) reject(new Error('could not read the port of a listening socket'));
+        else resolve(port);
+      });
+    });
+  });
+}
+
+type ExitOutcome = { readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly error?: Error };
+
+function waitForExit(child: ChildProcess): Promise<ExitOutcome> {
+  return new Promise((resolve) => {
+    child.once('error', (error) => resolve({ code: null, signal: null, error }));
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+}
+
+async function waitUntilReady(endpoint: string, exited: Promise<ExitOutcome>, tail: () => string): Promise<void> {
+  let exit: ExitOutcome | undefined;
+  void exited.then((outcome) => {
+    exit = outcome;
+  });
+  const deadline = Date.now() + MOTO_START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (exit !== undefined) throw new Error(describeEarlyExit(exit, tail()));
+    if (await answers(endpoint)) return;
+    await sleep(READY_POLL_INTERVAL_MS);
+  }
+  throw new Error(
+    `${MOTO_SERVER_COMMAND} did not answer at ${endpoint} within ${MOTO_START_TIMEOUT_MS} ms. Output tail:\n${tail()}`,
+  );
+}
+
+function describeEarlyExit(exit: ExitOutcome, tail: string): string {
+  if (exit.error !== undefined) return `${MOTO_SERVER_COMMAND} could not be started: ${exit.error.message}`;
+  const how = exit.signal === null ? `code ${exit.code}` : `signal ${exit.signal}`;
+  return `${MOTO_SERVER_COMMAND} exited with ${how} before it answered. Output tail:\n${tail}`;
+}
+
+async function answers(endpoint: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(READY_REQUEST_TIMEOUT_MS) });
+    await response.arrayBuffer();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+async function terminate(child: ChildProcess, exited: Promise<ExitOutcome>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {
+    await exited;
+    return;
+  }
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,208 @@
+import {
+  type Account,
+  DescribeOrganizationCommand,
+  DescribePolicyCommand,
+  ListAccountsForParentCommand,
+  ListOrganizationalUnitsForParentCommand,
+  ListPoliciesCommand,
+  ListRootsCommand,
+  ListTargetsForPolicyCommand,
+  type Organization,
+  type OrganizationalUnit,
+  type OrganizationsClient,
+  ParentNotFoundException,
+  PolicyNotFoundException,
+  type PolicySummary,
+  type Root,
+} from '@aws-sdk/client-organizations';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
+
+export type OrganizationsMock = AwsClientStub<OrganizationsClient>;
+
+export const ORG_ID = 'o-exampleorgid';
+export const ROOT_ID = 'r-exam';
+export const MANAGEMENT_ID = '111111111111';
+
+/** An AI services opt-out policy as ListPolicies, DescribePolicy and ListTargetsForPolicy describe it. */
+export interface PolicyFixture {
+  readonly summary: PolicySummary;
+  readonly content: string;
+  readonly targets: readonly string[];
+}
+
+/** An organization in the SDK's own shapes, children grouped by parent id. */
+export interface OrganizationFixture {
+  readonly organization: Organization;
+  readonly roots: readonly Root[];
+  readonly organizationalUnits: Readonly<Record<string, readonly OrganizationalUnit[]>>;
+  readonly accounts: Readonly<Record<string, readonly Account[]>>;
+  readonly policies: readonly PolicyFixture[];
+}
+
+/** The commands `mockOrganization` answers; a test may take one over with `except`. */
+export const READ_COMMANDS = [
+  DescribeOrganizationCommand,
+  ListRootsCommand,
+  ListPoliciesCommand,
+  DescribePolicyCommand,
+  ListTargetsForPolicyCommand,
+  ListOrganizationalUnitsForParentCommand,
+  ListAccountsForParentCommand,
+] as const;
+type ReadCommand = (typeof READ_COMMANDS)[number];
+
+export interface MockOrganizationOptions {
+  /** Commands left unanswered, for the test to set up itself. */
+  readonly except?: readonly ReadCommand[];
+  /** Awaited before every answer, e.g. to count requests in flight. */
+  readonly beforeAnswer?: () => Promise<void>;
+  /** One command answered with an error instead, e.g. an AccessDeniedException. */
+  readonly fault?: { readonly command: ReadCommand; readonly error: Error };
+}
+
+/** An account as ListAccountsForParent returns it today: `State` and the retired `Status` both present. */
+export function sdkAccount(id: string, fields: Partial<Account> = {}): Account {
+  return {
+    Id: id,
+    Arn: `arn:aws:organizations::${MANAGEMENT_ID}:account/${ORG_ID}/${id}`,
+    Email: `aws+${id}@example.com`,
+    Name: `account-${id}`,
+    State: 'ACTIVE',
+    Status: 'ACTIVE',
+    ...fields,
+  };
+}
+
+/** An OU as ListOrganizationalUnitsForParent returns it. */
+export function sdkOrganizationalUnit(id: string, name: string): OrganizationalUnit {
+  return { Id: id, Arn: `arn:aws:organizations::${MANAGEMENT_ID}:ou/${ORG_ID}/${id}`, Name: name };
+}
+
+/** An AI services opt-out policy with its content and targets. */
+export function aiPolicy(id: string, content: string, targets: readonly string[]): PolicyFixture {
+  return {
+    summary: {
+      Id: id,
+      Arn: `arn:aws:organizations::${MANAGEMENT_ID}:policy/${ORG_ID}/aiservices_opt_out_policy/${id}`,
+      Name: `policy-${id}`,
+      Type: 'AISERVICES_OPT_OUT_POLICY',
+      AwsManaged: false,
+    },
+    content,
+    targets,
+  };
+}
+
+/** An organization with only its root and the management account under it; extend it with spreads. */
+export function organizationFixture(fields: Partial<OrganizationFixture> = {}): OrganizationFixture {
+  return {
+    organization: {
+      Id: ORG_ID,
+      Arn: `arn:aws:organizations::${MANAGEMENT_ID}:organization/${ORG_ID}`,
+      FeatureSet: 'ALL',
+      MasterAccountId: MANAGEMENT_ID,
+      MasterAccountArn: `arn:aws:organizations::${MANAGEMENT_ID}:account/${ORG_ID}/${MANAGEMENT_ID}`,
+      MasterAccountEmail: 'aws@example.com',
+    },
+    roots: [
+      {
+        Id: ROOT_ID,
+        Arn: `arn:aws:organizations::${MANAGEMENT_ID}:root/${ORG_ID}/${ROOT_ID}`,
+        Name: 'Root',
+        PolicyTypes: [
+          { Type: 'SERVICE_CONTROL_POLICY', Status: 'ENABLED' },
+          { Type: 'AISERVICES_OPT_OUT_POLICY', Status: 'ENABLED' },
+        ],
+      },
+    ],
+    organizationalUnits: {},
+    accounts: { [ROOT_ID]: [sdkAccount(MANAGEMENT_ID, { Name: 'management' })] },
+    policies: [],
+    ...fields,
+  };
+}
+
+/**
+ * Answers the Organizations read calls from `fixture`, each List call in one page, by its input (ParentId,
+ * PolicyId) so that concurrent calls get the right answer; unknown ids get AWS's NotFound exceptions.
+ */
+export function mockOrganization(
+  mock: OrganizationsMock,
+  fixture: OrganizationFixture,
+  options: MockOrganizationOptions = {},
+): void {
+  const skip = new Set<ReadCommand>(options.except ?? []);
+  const answer = async <T>(command: ReadCommand, value: () => T): Promise<T> => {
+    await options.beforeAnswer?.();
+    if (options.fault?.command === command) throw options.fault.error;
+    return value();
+  };
+  const parents = new Set([
+    ...fixture.roots.flatMap((root) => (root.Id === undefined ? [] : [root.Id])),
+    ...Object.values(fixture.organizationalUnits).flatMap((units) => units.flatMap((unit) => unit.Id ?? [])),
+  ]);
+  const childrenOf = <T>(byParent: Readonly<Record<string, readonly T[]>>, parentId: string | undefined): T[] => {
+    if (parentId === undefined || !parents.has(parentId)) {
+      throw new ParentNotFoundException({
+        $metadata: {},
+        message: `We can't find a root or OU with the ParentId ${parentId}.`,
+      });
+    }
+    return [...(byParent[parentId] ?? [])];
+  };
+  const policyOf = (policyId: string | undefined): PolicyFixture => {
+    const policy = fixture.policies.find((candidate) => candidate.summary.Id === policyId);
+    if (policy === undefined) {
+      throw new PolicyNotFoundException({
+        $metadata: {},
+        message: `We can't find a policy with the PolicyId ${policyId}.`,
+      });
+    }
+    return policy;
+  };
+
+  if (!skip.has(DescribeOrganizationCommand)) {
+    mock
+      .on(DescribeOrganizationCommand)
+      .callsFake(() => answer(DescribeOrganizationCommand, () => ({ Organization: fixture.organization })));
+  }
+  if (!skip.has(ListRootsCommand)) {
+    mock.on(ListRootsCommand).callsFake(() => answer(ListRootsCommand, () => ({ Roots: [...fixture.roots] })));
+  }
+  if (!skip.has(ListPoliciesCommand)) {
+    mock
+      .on(ListPoliciesCommand)
+      .callsFake(() =>
+        answer(ListPoliciesCommand, () => ({ Policies: fixture.policies.map((policy) => policy.summary) })),
+      );
+  }
+  if (!skip.has(DescribePolicyCommand)) {
+    mock.on(DescribePolicyCommand).callsFake((input) =>
+      answer(DescribePolicyCommand, () => {
+        const policy = policyOf(input.PolicyId);
+        return { Policy: { PolicySummary: policy.summary, Content: policy.content } };
+      }),
+    );
+  }
+  if (!skip.has(ListTargetsForPolicyCommand)) {
+    mock.on(ListTargetsForPolicyCommand).callsFake((input) =>
+      answer(ListTargetsForPolicyCommand, () => ({
+        Targets: policyOf(input.PolicyId).targets.map((targetId) => ({ TargetId: targetId })),
+      })),
+    );
+  }
+  if (!skip.has(ListOrganizationalUnitsForParentCommand)) {
+    mock.on(ListOrganizationalUnitsForParentCommand).callsFake((input) =>
+      answer(ListOrganizationalUnitsForParentCommand, () => ({
+        OrganizationalUnits: childrenOf(fixture.organizationalUnits, input.ParentId),
+      })),
+    );
+  }
+  if (!skip.has(ListAccountsForParentCommand)) {
+    mock
+      .on(ListAccountsForParentCommand)
+      .callsFake((input) =>
+        answer(ListAccountsForParentCommand, () => ({ Accounts: childrenOf(fixture.accounts, input.ParentId) })),
+      );
+  }
+}

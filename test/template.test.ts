@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { build } from 'esbuild';
+import { readTemplate, samFunctions, type Template } from '../scripts/samTemplate.cjs';
+import { parseRuleParameters } from '../src/core/ruleParameters';
+
+const template: Template = readTemplate('template.yaml');
+
+/** The IAM service prefix of each AWS SDK v3 client package the code may use. */
+const IAM_PREFIXES: Readonly<Record<string, string>> = {
+  '@aws-sdk/client-organizations': 'organizations',
+  '@aws-sdk/client-config-service': 'config',
+};
+
+/** The IAM actions of the SDK commands a source file sends: `new XxxCommand(` imported from a client package. */
+function actionsUsedIn(source: string): string[] {
+  const actions: string[] = [];
+  for (const [, names, pkg] of source.matchAll(/import\s*\{([^}]*)\}\s*from\s*'(@aws-sdk\/client-[a-z-]+)'/g)) {
+    const prefix = IAM_PREFIXES[pkg ?? ''];
+    if (prefix === undefined) throw new Error(`No IAM prefix known for ${pkg}: add it to IAM_PREFIXES`);
+    for (const name of (names ?? '').split(',').map((n) => n.trim())) {
+      const command = /^(\w+)Command$/.exec(name)?.[1];
+      if (command !== undefined && new RegExp(`new ${name}\\(`).test(source)) actions.push(`${prefix}:${command}`);
+    }
+  }
+  return actions;
+}
+
+/** The project's source files a function's bundle is built from, as esbuild's metafile lists them. */
+async function sourcesOf(entryPoints: readonly string[]): Promise<string[]> {
+  const result = await build({
+    entryPoints: [...entryPoints],
+    bundle: true,
+    platform: 'node',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  return Object.keys(result.metafile.inputs).filter((path) => path.startsWith('src/'));
+}
+
+function grantedActions(properties: Readonly<Record<string, unknown>> | undefined): string[] {
+  const policies = (properties?.Policies ?? []) as { Statement: { Effect: string; Action: string | string[] }[] }[];
+  return policies.flatMap((policy) => policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action));
+}
+
+describe('template.yaml', () => {
+  const functions = samFunctions(template);
+
+  it('builds each function with esbuild from a TypeScript entry point, with source maps', () => {
+    expect(functions.map((fn) => fn.logicalId)).toEqual(['RuleFunction']);
+    for (const fn of functions) {
+      expect(fn.buildProperties.EntryPoints).toEqual([expect.stringMatching(/^src\/lambda\/\w+\.ts$/)]);
+      expect(fn.buildProperties.Sourcemap).toBe(true);
+      const properties = template.Resources[fn.logicalId]?.Properties;
+      expect(properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+    }
+  });
+
+  it.each(samFunctions(readTemplate('template.yaml')).map((fn) => [fn.logicalId, fn] as const))(
+    'grants %s exactly the IAM actions of the SDK commands its code sends',
+    async (logicalId, fn) => {
+      const sources = await sourcesOf(fn.buildProperties.EntryPoints);
+      const used = new Set(sources.flatMap((path) => actionsUsedIn(readFileSync(path, 'utf8'))));
+      const granted = grantedActions(template.Resources[logicalId]?.Properties);
+      expect(used.size).toBeGreaterThan(0);
+      expect(new Set(granted)).toEqual(used);
+      expect(granted).toHaveLength(used.size);
+    },
+  );
+
+  it('writes the function logs to an explicit log group with a retention', () => {
+    const logGroup = template.Resources.RuleLogGroup;
+    expect(logGroup?.Type).toBe('AWS::Logs::LogGroup');
+    expect(logGroup?.Properties?.RetentionInDays).toEqual({ Ref: 'LogRetentionInDays' });
+    expect(template.Resources.RuleFunction?.Properties?.LoggingConfig).toEqual({ LogGroup: { Ref: 'RuleLogGroup' } });
+  });
+
+  it('lets only AWS Config in this account invoke the function', () => {
+    expect(template.Resources.ConfigInvokePermission?.Properties).toEqual({
+      FunctionName: { 'Fn::GetAtt': ['RuleFunction', 'Arn'] },
+      Action: 'lambda:InvokeFunction',
+      Principal: 'config.amazonaws.com',
+      SourceAccount: { Ref: 'AWS::AccountId' },
+    });
+  });
+
+  it('defines a periodic CUSTOM_LAMBDA rule whose frequency and parameters are template parameters', () => {
+    const rule = template.Resources.AiOptOutConfigRule;
+    expect(rule?.DependsOn).toBe('ConfigInvokePermission');
+    expect(rule?.Properties?.Source).toEqual({
+      Owner: 'CUSTOM_LAMBDA',
+      SourceIdentifier: { 'Fn::GetAtt': ['RuleFunction', 'Arn'] },
+      SourceDetails: [
+        {
+          EventSource: 'aws.config',
+          MessageType: 'ScheduledNotification',
+          MaximumExecutionFrequency: { Ref: 'MaximumExecutionFrequency' },
+        },
+      ],
+    });
+    expect(rule?.Properties?.InputParameters).toEqual({
+      RequiredLocks: { Ref: 'RequiredLocks' },
+      AllowedOptInServices: {
+        'Fn::If': ['HasAllowedOptInServices', { Ref: 'AllowedOptInServices' }, { Ref: 'AWS::NoValue' }],
+      },
+    });
+    expect(template.Parameters?.MaximumExecutionFrequency?.Default).toBe('TwentyFour_Hours');
+  });
+
+  it('has parameter defaults the rule accepts, and a RequiredLocks pattern that matches the rule', () => {
+    const parameters = template.Parameters ?? {};
+    const defaults = {
+      RequiredLocks: parameters.RequiredLocks?.Default,
+      AllowedOptInServices: parameters.AllowedOptInServices?.Default,
+    };
+    expect(parseRuleParameters(defaults).ok).toBe(true);
+    const pattern = new RegExp(String(parameters.RequiredLocks?.AllowedPattern));
+    for (const value of ['services', 'default,opt_out_policy', 'services,default,opt_out_policy', 'none']) {
+      expect([value, pattern.test(value)]).toEqual([value, true]);
+      expect(parseRuleParameters({ RequiredLocks: value }).ok).toBe(true);
+    }
+    for (const value of ['Services', 'none,services', 'services,', ''])
+      expect([value, pattern.test(value)]).toEqual([value, false]);
+  });
+
+  it('outputs the rule name and the function ARN', () => {
+    expect(template.Outputs?.ConfigRuleName?.Value).toEqual({ Ref: 'AiOptOutConfigRule' });
+    expect(template.Outputs?.FunctionArn?.Value).toEqual({ 'Fn::GetAtt': ['RuleFunction', 'Arn'] });
+  });
+});
