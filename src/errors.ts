@@ -112,3 +112,13 @@ export class PutEvaluationsFailedError extends AppError {
     );
   }
 }
+
+/** An output file cannot be written, such as the snapshot of --save-snapshot. */
+export class OutputError extends AppError {
+  override name = 'OutputError';
+}
+
+/** The default credential chain (or the profile given) found no AWS credentials. */
+export class AwsCredentialsError extends AppError {
+  override name = 'AwsCredentialsError';
+}

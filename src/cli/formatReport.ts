@@ -115,6 +115,6 @@ export function formatReportTable(report: PostureReport, parameters: RuleParamet
     ...report.unreadablePolicies.map(
       (p) => `Unreadable policy ${p.policyId} on ${p.targetId}: ${formatPolicyParseFailure(p.failure)}`,
     ),
-    `${report.decisions.length} accounts (* management): ${COMPLIANCE_TYPES.map((type) => `${report.counts[type]} ${type}`).join(', ')}. Organization ${report.organizationId} is ${paint(VERDICT_STYLE[report.compliance], report.compliance)}.`,
+    `${report.decisions.length} ${report.decisions.length === 1 ? 'account' : 'accounts'} (* management): ${COMPLIANCE_TYPES.map((type) => `${report.counts[type]} ${type}`).join(', ')}. Organization ${report.organizationId} is ${paint(VERDICT_STYLE[report.compliance], report.compliance)}.`,
   ].join('\n');
 }

@@ -1,12 +1,14 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { version } from '../../package.json';
+import { ORGANIZATIONS_CLIENT_CONFIG, readOrgSnapshot } from '../aws/readOrgSnapshot';
 import { evaluatePosture, type PostureReport } from '../core/evaluatePosture';
 import type { OrgSnapshot } from '../core/orgSnapshot';
 import { parseOrgSnapshot } from '../core/parseOrgSnapshot';
 import { parseRuleParameters, type RuleParameters } from '../core/ruleParameters';
-import { AppError, InputError, UsageError } from '../errors';
+import { AppError, AwsCredentialsError, InputError, OutputError, UsageError } from '../errors';
 import { EXIT_CODES, exitCodeFor } from './exitCode';
 import { formatReportJson, formatReportTable, toReportJson } from './formatReport';
 
@@ -14,11 +16,19 @@ const PROGRAM = 'ai-opt-out-audit';
 const DEFAULT_EXAMPLES_DIR = 'events/organizations';
 
 const USAGE = `Usage:
-  ${PROGRAM} audit --snapshot FILE [options]   evaluate an organization snapshot
-  ${PROGRAM} examples [DIR] [options]          evaluate every *.json snapshot in DIR (default ${DEFAULT_EXAMPLES_DIR})
+  ${PROGRAM} audit [--profile P] [--region R] [--save-snapshot FILE] [options]
+                           read the live organization (management account or delegated
+                           administrator) and evaluate it
+  ${PROGRAM} audit --snapshot FILE [options]
+                           evaluate a saved organization snapshot
+  ${PROGRAM} examples [DIR] [options]
+                           evaluate every *.json snapshot in DIR (default ${DEFAULT_EXAMPLES_DIR})
 
 Options:
   --snapshot FILE          organization snapshot, JSON (format: README, "Snapshot format")
+  --profile P              AWS profile for the live read (default: the default credential chain)
+  --region R               Organizations endpoint region (default: us-east-1; AWS_ENDPOINT_URL wins)
+  --save-snapshot FILE     also write the snapshot the live read saw, as evidence
   --format table|json      output format (default: table)
   --required-locks LIST    rule parameter RequiredLocks: comma-separated services, default,
                            opt_out_policy, or none (default: all three)
@@ -33,6 +43,9 @@ Exit codes: 0 COMPLIANT, 1 NON_COMPLIANT, 2 usage or input error, 3 failure whil
 
 const OPTIONS = {
   snapshot: { type: 'string' },
+  profile: { type: 'string' },
+  region: { type: 'string' },
+  'save-snapshot': { type: 'string' },
   format: { type: 'string' },
   'required-locks': { type: 'string' },
   'allowed-opt-in': { type: 'string' },
@@ -48,6 +61,7 @@ export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly stdoutIsTty: boolean;
+  readonly stderrIsTty: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
@@ -56,6 +70,8 @@ function errorText(error: unknown): string {
   const message = typeof error === 'object' && error !== null && 'message' in error ? error.message : error;
   return String(message).replace(/\s*\n\s*/g, ' ');
 }
+
+type Values = ReturnType<typeof parseArguments>['values'];
 
 function parseArguments(argv: readonly string[]) {
   try {
@@ -85,7 +101,7 @@ async function loadSnapshot(file: string): Promise<OrgSnapshot> {
   return snapshot.value;
 }
 
-function ruleParametersFrom(values: ReturnType<typeof parseArguments>['values']): RuleParameters {
+function ruleParametersFrom(values: Values): RuleParameters {
   const parameters = parseRuleParameters({
     RequiredLocks: values['required-locks'],
     AllowedOptInServices: values['allowed-opt-in'],
@@ -94,7 +110,7 @@ function ruleParametersFrom(values: ReturnType<typeof parseArguments>['values'])
   return parameters.value;
 }
 
-function formatFrom(values: ReturnType<typeof parseArguments>['values']): Format {
+function formatFrom(values: Values): Format {
   const format = FORMATS.find((candidate) => candidate === (values.format ?? 'table'));
   if (format === undefined) throw new UsageError(`--format must be table or json, got "${values.format}"`);
   return format;
@@ -107,21 +123,62 @@ function render(report: PostureReport, parameters: RuleParameters, format: Forma
   return formatReportTable(report, parameters, color);
 }
 
-async function audit(positionals: readonly string[], values: ReturnType<typeof parseArguments>['values'], io: CliIo) {
+/** Reads the live organization with the same reader as the Lambda; progress goes to stderr, only on a terminal. */
+async function readLiveSnapshot(values: Values, io: CliIo): Promise<OrgSnapshot> {
+  const client = new OrganizationsClient({
+    ...ORGANIZATIONS_CLIENT_CONFIG,
+    ...(values.region === undefined ? {} : { region: values.region }),
+    ...(values.profile === undefined ? {} : { profile: values.profile }),
+  });
+  const startedAt = new Date().toISOString();
+  const onProgress = (accountsRead: number) => io.stderr(`\rRead ${accountsRead} accounts...`);
+  try {
+    const snapshot = await readOrgSnapshot(client, io.stderrIsTty ? { onProgress } : {});
+    return { capturedAt: startedAt, ...snapshot };
+  } catch (error) {
+    if (error instanceof Error && error.name === 'CredentialsProviderError') {
+      throw new AwsCredentialsError(`no AWS credentials (${errorText(error)}): use --profile P, or set AWS_PROFILE`, {
+        cause: error,
+      });
+    }
+    throw error;
+  } finally {
+    if (io.stderrIsTty) io.stderr('\r\u001b[2K');
+    client.destroy();
+  }
+}
+
+async function saveSnapshot(file: string, snapshot: OrgSnapshot): Promise<void> {
+  try {
+    await writeFile(file, `${JSON.stringify(snapshot, null, 2)}\n`);
+  } catch (error) {
+    throw new OutputError(`cannot write snapshot ${file}: ${errorText(error)}`, { cause: error });
+  }
+}
+
+function rejectOptions(values: Values, names: readonly (keyof Values)[], why: string): void {
+  const given = names.find((name) => values[name] !== undefined);
+  if (given !== undefined) throw new UsageError(`--${given} ${why} (see --help)`);
+}
+
+async function audit(positionals: readonly string[], values: Values, io: CliIo) {
   if (positionals.length > 0) throw new UsageError(`audit takes no arguments, got "${positionals[0]}" (see --help)`);
   const format = formatFrom(values);
   const parameters = ruleParametersFrom(values);
-  if (values.snapshot === undefined) throw new UsageError('audit needs --snapshot FILE (see --help)');
-  const report = evaluatePosture(await loadSnapshot(values.snapshot), parameters);
+  let snapshot: OrgSnapshot;
+  if (values.snapshot === undefined) {
+    snapshot = await readLiveSnapshot(values, io);
+    if (values['save-snapshot'] !== undefined) await saveSnapshot(values['save-snapshot'], snapshot);
+  } else {
+    rejectOptions(values, ['profile', 'region', 'save-snapshot'], 'is for a live read, not with --snapshot');
+    snapshot = await loadSnapshot(values.snapshot);
+  }
+  const report = evaluatePosture(snapshot, parameters);
   io.stdout(`${render(report, parameters, format, io)}\n`);
   return exitCodeFor(report);
 }
 
-async function examples(
-  positionals: readonly string[],
-  values: ReturnType<typeof parseArguments>['values'],
-  io: CliIo,
-) {
+async function examples(positionals: readonly string[], values: Values, io: CliIo) {
   if (positionals.length > 1)
     throw new UsageError(`examples takes one directory, got ${positionals.length} (see --help)`);
   const format = formatFrom(values);
@@ -177,17 +234,21 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     return await run(argv, io);
   } catch (error) {
-    const expected = error instanceof AppError;
-    io.stderr(`${PROGRAM}: ${expected ? '' : 'unexpected error: '}${errorText(error)}\n`);
+    // Errors of this project say what to do; others (the SDK's credential errors, say) are named.
+    const name = error instanceof AppError || !(error instanceof Error) ? '' : `${error.name}: `;
+    io.stderr(`${PROGRAM}: ${name}${errorText(error)}\n`);
     return error instanceof UsageError || error instanceof InputError ? EXIT_CODES.usage : EXIT_CODES.failure;
   }
 }
 
 if (require.main === module) {
+  // The SDK warns on every run that its releases after January 2027 need Node 22; it is no news to an auditor.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   void runCli(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     stdoutIsTty: process.stdout.isTTY === true,
+    stderrIsTty: process.stderr.isTTY === true,
     env: process.env,
   }).then((code) => {
     process.exitCode = code;

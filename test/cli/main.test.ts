@@ -1,7 +1,19 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AccessDeniedException, ListRootsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { mockClient } from 'aws-sdk-client-mock';
 import { type CliIo, runCli } from '../../src/cli/main';
+import {
+  aiPolicy,
+  MANAGEMENT_ID,
+  mockOrganization,
+  organizationFixture,
+  ROOT_ID,
+  sdkAccount,
+  sdkOrganizationalUnit,
+} from '../support/organizationsMock';
+import { optIn, SEED_000 } from '../support/policies';
 
 const EXAMPLES = 'events/organizations';
 const example = (name: string) => join(EXAMPLES, name);
@@ -12,7 +24,10 @@ interface Run {
   readonly stderr: string;
 }
 
-async function cli(argv: readonly string[], terminal: Partial<Pick<CliIo, 'stdoutIsTty' | 'env'>> = {}): Promise<Run> {
+async function cli(
+  argv: readonly string[],
+  terminal: Partial<Pick<CliIo, 'stdoutIsTty' | 'stderrIsTty' | 'env'>> = {},
+): Promise<Run> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(argv, {
@@ -23,6 +38,7 @@ async function cli(argv: readonly string[], terminal: Partial<Pick<CliIo, 'stdou
       stderr += text;
     },
     stdoutIsTty: terminal.stdoutIsTty ?? false,
+    stderrIsTty: terminal.stderrIsTty ?? false,
     env: terminal.env ?? {},
   });
   return { code, stdout, stderr };
@@ -136,6 +152,118 @@ describe('audit --snapshot', () => {
   });
 });
 
+describe('audit of the live organization', () => {
+  const organizations = mockClient(OrganizationsClient);
+  const SANDBOX = 'ou-exam-33333333';
+  const live = organizationFixture({
+    organizationalUnits: { [ROOT_ID]: [sdkOrganizationalUnit(SANDBOX, 'Sandbox')] },
+    accounts: {
+      [ROOT_ID]: [sdkAccount(MANAGEMENT_ID, { Name: 'management' })],
+      [SANDBOX]: [sdkAccount('333333333333', { Name: 'sandbox' })],
+    },
+    policies: [
+      aiPolicy('p-seed000optout', JSON.stringify(SEED_000), [ROOT_ID]),
+      aiPolicy('p-sandboxlexin', JSON.stringify(optIn('lex')), [SANDBOX]),
+    ],
+  });
+
+  beforeEach(() => {
+    organizations.reset();
+    mockOrganization(organizations, live);
+  });
+
+  it('reads the organization through Organizations and prints the same report as for a snapshot', async () => {
+    const run = await cli(['audit', '--format', 'json', '--required-locks', 'default,opt_out_policy']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout).evaluations).toEqual([
+      {
+        accountId: MANAGEMENT_ID,
+        complianceType: 'COMPLIANT',
+        annotation: 'Opted out of all AI services by p-seed000optout on r-exam, locked under default, opt_out_policy.',
+      },
+      {
+        accountId: '333333333333',
+        complianceType: 'NON_COMPLIANT',
+        annotation: 'Opted in: lex via p-sandboxlexin on ou-exam-33333333.',
+      },
+    ]);
+  });
+
+  it('saves the snapshot it read, with the time of the read, in the documented format', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ai-opt-out-')), 'evidence.json');
+    const before = Date.now();
+    const run = await cli(['audit', '--save-snapshot', file]);
+    expect(run.code).toBe(1);
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    expect(Date.parse(saved.capturedAt)).toBeGreaterThanOrEqual(before - 1000);
+    expect(saved.policies.map((p: { id: string }) => p.id)).toEqual(['p-seed000optout', 'p-sandboxlexin']);
+    const again = await cli(['audit', '--snapshot', file]);
+    expect(again.code).toBe(1);
+    expect(again.stdout).toBe(run.stdout);
+  });
+
+  it('uses the profile and region it is given', async () => {
+    await cli(['audit', '--profile', 'audit-profile', '--region', 'us-gov-west-1']);
+    const client = organizations.call(0).thisValue as OrganizationsClient;
+    await expect(client.config.region()).resolves.toBe('us-gov-west-1');
+    expect(client.config.profile).toBe('audit-profile');
+  });
+
+  it('shows progress on stderr only on a terminal, and clears it', async () => {
+    const onTerminal = await cli(['audit'], { stderrIsTty: true });
+    expect(onTerminal.stderr).toContain('Read 2 accounts...');
+    expect(onTerminal.stderr.endsWith('\r\u001b[2K')).toBe(true);
+    const piped = await cli(['audit']);
+    expect(piped.stderr).toBe('');
+  });
+
+  it('fails in one line with exit code 3 when Organizations denies a read', async () => {
+    organizations.reset();
+    mockOrganization(organizations, live, {
+      fault: { command: ListRootsCommand, error: new AccessDeniedException({ $metadata: {}, message: 'denied' }) },
+    });
+    const run = await cli(['audit']);
+    expect(run.code).toBe(3);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(
+      /^ai-opt-out-audit: Access denied to organizations:ListRoots: allow organizations:ListRoots [^\n]*\n$/,
+    );
+  });
+
+  it('says how to give credentials when there are none', async () => {
+    organizations.reset();
+    const missing = Object.assign(new Error('Could not load credentials from any providers'), {
+      name: 'CredentialsProviderError',
+    });
+    organizations.onAnyCommand().rejects(missing);
+    const run = await cli(['audit']);
+    expect(run).toEqual({
+      code: 3,
+      stdout: '',
+      stderr:
+        'ai-opt-out-audit: no AWS credentials (Could not load credentials from any providers): use --profile P, or set AWS_PROFILE\n',
+    });
+  });
+
+  it('names an error that is not its own, in one line', async () => {
+    organizations.reset();
+    organizations.onAnyCommand().rejects(new RangeError('Could not load credentials from any providers'));
+    const run = await cli(['audit']);
+    expect(run).toEqual({
+      code: 3,
+      stdout: '',
+      stderr: 'ai-opt-out-audit: RangeError: Could not load credentials from any providers\n',
+    });
+  });
+
+  it('fails with exit code 3 when the snapshot cannot be written', async () => {
+    const run = await cli(['audit', '--save-snapshot', 'no/such/dir/evidence.json']);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/^ai-opt-out-audit: cannot write snapshot no\/such\/dir\/evidence\.json: ENOENT/);
+  });
+});
+
 describe('examples', () => {
   it('evaluates every example organization and exits 0', async () => {
     const run = await cli(['examples', '--format', 'json']);
@@ -177,7 +305,6 @@ describe('usage and input errors', () => {
       ['audit', '--snapshot'],
       /^ai-opt-out-audit: option '--snapshot <value>' argument missing \(see --help\)$/,
     ],
-    ['audit without --snapshot', ['audit'], /^ai-opt-out-audit: audit needs --snapshot FILE \(see --help\)$/],
     [
       'audit with an argument',
       ['audit', 'file.json'],
