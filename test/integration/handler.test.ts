@@ -1,0 +1,473 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer, request as httpRequest } from 'node:http';
+import { join, resolve } from 'node:path';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { buildMotoOrganization, type MotoOrganization, type MotoOrganizationSpec } from '../support/motoOrganization';
+import { describeWithMoto, motoClientConfig } from '../support/motoServer';
+import { optIn, SEED_000, SEED_004_EXAMPLE_1 } from '../support/policies';
+
+const REPO_ROOT = resolve(__dirname, '..', '..');
+
+/** The invoking account of every event in events/: moto's management account. */
+const MANAGEMENT_ACCOUNT_ID = '123456789012';
+
+const SCHEDULED_TESTMODE = 'events/scheduled-testmode.json';
+const SCHEDULED_WITH_PARAMETERS = 'events/scheduled-with-parameters.json';
+const MALFORMED_INVOKING_EVENT = 'events/malformed-invoking-event.json';
+
+/** The X-Amz-Target of Config's PutEvaluations (JSON 1.1 protocol). */
+const PUT_EVALUATIONS_TARGET = 'StarlingDoveService.PutEvaluations';
+
+/** Generous bounds so that a slow machine does not fail a test; nothing here asserts a duration. */
+const BUILD_TIMEOUT_MS = 120_000;
+const INVOKE_TEST_TIMEOUT_MS = 30_000;
+
+const LOCKED_CONTENT = JSON.stringify(SEED_004_EXAMPLE_1, null, 2);
+const SEED_000_CONTENT = JSON.stringify(SEED_000);
+
+/** (a) Seed 004 Example 1 on the root; nested OUs; accounts in OUs and under the root; one closed account. */
+const LOCKED_ORGANIZATION: MotoOrganizationSpec = {
+  organizationalUnits: [{ name: 'Workloads', children: [{ name: 'Prod' }] }, { name: 'Security' }],
+  accounts: [
+    { name: 'prod-app', parent: 'Prod' },
+    { name: 'security-tooling', parent: 'Security' },
+    { name: 'shared-services' },
+    { name: 'retired-app', parent: 'Workloads', closed: true },
+  ],
+  policies: [{ name: 'org-opt-out-locked', content: LOCKED_CONTENT, attachedTo: ['root'] }],
+};
+
+/** (b) Seed 000 on the root: no lock under services. */
+const SEED_000_ORGANIZATION: MotoOrganizationSpec = {
+  organizationalUnits: [{ name: 'Workloads' }],
+  accounts: [{ name: 'workload-app', parent: 'Workloads' }, { name: 'shared-services' }],
+  policies: [{ name: 'org-opt-out-seed-000', content: SEED_000_CONTENT, attachedTo: ['root'] }],
+};
+
+/** (c) Seed 000 on the root and lex opted in on the Sandbox OU. */
+const LEX_OPT_IN_ORGANIZATION: MotoOrganizationSpec = {
+  organizationalUnits: [{ name: 'Workloads' }, { name: 'Sandbox' }],
+  accounts: [
+    { name: 'workload-app', parent: 'Workloads' },
+    { name: 'sandbox-dev', parent: 'Sandbox' },
+  ],
+  policies: [
+    { name: 'org-opt-out-seed-000', content: SEED_000_CONTENT, attachedTo: ['root'] },
+    { name: 'sandbox-lex-in', content: JSON.stringify(optIn('lex')), attachedTo: [{ ou: 'Sandbox' }] },
+  ],
+};
+
+/** (d) The AI opt-out policy type is not enabled on the root; the locked policy exists but is attached nowhere. */
+const NOT_ENABLED_ORGANIZATION: MotoOrganizationSpec = {
+  aiOptOutPolicyTypeEnabled: false,
+  organizationalUnits: [{ name: 'Workloads' }],
+  accounts: [{ name: 'workload-app', parent: 'Workloads' }],
+  policies: [{ name: 'org-opt-out-locked', content: LOCKED_CONTENT }],
+};
+
+interface InvokeOutcome {
+  readonly exitCode: number | null;
+  /** Powertools log lines (one JSON object a line) from stdout and stderr. */
+  readonly logs: readonly unknown[];
+  /** The raw log lines, to check what they leave out. */
+  readonly rawLogs: readonly string[];
+  /** What invoke.mjs printed on stdout besides log lines, parsed: the evaluations; undefined when it printed none. */
+  readonly result: unknown;
+  /** What stderr holds besides log lines. */
+  readonly stderrLines: readonly string[];
+}
+
+interface Output {
+  readonly logs: unknown[];
+  readonly rawLogs: string[];
+  readonly other: string[];
+}
+
+/**
+ * Separates Powertools' log lines (a JSON object on one line, starting at column 0) from the rest. invoke.mjs
+ * pretty-prints the evaluations as an array, so none of its lines starts with "{".
+ */
+function splitOutput(text: string): Output {
+  const output: Output = { logs: [], rawLogs: [], other: [] };
+  for (const line of text.split('\n')) {
+    if (line.startsWith('{')) {
+      output.rawLogs.push(line);
+      output.logs.push(JSON.parse(line));
+    } else if (line !== '') {
+      output.other.push(line);
+    }
+  }
+  return output;
+}
+
+/** The environment of one invoke: dummy credentials, every AWS call to `endpoint`, no real AWS configuration. */
+function invokeEnvironment(endpoint: string): NodeJS.ProcessEnv {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
+  return {
+    ...inherited,
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_REGION: 'us-east-1',
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    // On Node 20 the SDK prints a multi-line NodeVersionSupportWarning on stderr; the Lambda runs nodejs22.x.
+    NODE_NO_WARNINGS: '1',
+  };
+}
+
+/** Runs `node scripts/invoke.mjs <eventFile>` against `endpoint` and waits for it to exit. */
+function invoke(eventFile: string, endpoint: string): Promise<InvokeOutcome> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [join('scripts', 'invoke.mjs'), eventFile], {
+      cwd: REPO_ROOT,
+      env: invokeEnvironment(endpoint),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.once('error', reject);
+    child.once('close', (exitCode) => {
+      try {
+        const out = splitOutput(stdout);
+        const err = splitOutput(stderr);
+        resolvePromise({
+          exitCode,
+          logs: [...out.logs, ...err.logs],
+          rawLogs: [...out.rawLogs, ...err.rawLogs],
+          result: out.other.length === 0 ? undefined : JSON.parse(out.other.join('\n')),
+          stderrLines: err.other,
+        });
+      } catch (error) {
+        reject(new Error(`cannot parse the invoke's output: ${String(error)}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      }
+    });
+  });
+}
+
+interface RecordedRequest {
+  readonly target: string | undefined;
+  readonly body: string;
+}
+
+interface RecordingProxy {
+  readonly endpoint: string;
+  readonly requests: RecordedRequest[];
+  stop(): Promise<void>;
+}
+
+/**
+ * A pass-through HTTP proxy on 127.0.0.1 in front of moto that records every request. moto keeps nothing that
+ * PutEvaluations sends with TestMode (nor does AWS), so this is how a test sees what the function put.
+ */
+function startRecordingProxy(upstream: string): Promise<RecordingProxy> {
+  const { hostname, port } = new URL(upstream);
+  const requests: RecordedRequest[] = [];
+  const server = createServer((incoming, outgoing) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const target = incoming.headers['x-amz-target'];
+      requests.push({ target: typeof target === 'string' ? target : undefined, body: body.toString('utf8') });
+      const forwarded = httpRequest(
+        { hostname, port, method: incoming.method, path: incoming.url, headers: incoming.headers },
+        (answer) => {
+          outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(outgoing);
+        },
+      );
+      forwarded.on('error', (error) => {
+        outgoing.writeHead(502).end(`recording proxy: ${error.message}`);
+      });
+      forwarded.end(body);
+    });
+  });
+  return new Promise((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      if (address === null || typeof address === 'string') {
+        reject(new Error('the recording proxy has no TCP address'));
+        return;
+      }
+      resolvePromise({
+        endpoint: `http://127.0.0.1:${address.port}`,
+        requests,
+        stop: () =>
+          new Promise((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
+
+/** The invokingEvent's notificationCreationTime of an event file: the OrderingTimestamp of every evaluation. */
+function notificationCreationTimeOf(eventFile: string): string {
+  const event: unknown = JSON.parse(readFileSync(join(REPO_ROOT, eventFile), 'utf8'));
+  const invokingEvent = typeof event === 'object' && event !== null && 'invokingEvent' in event && event.invokingEvent;
+  if (typeof invokingEvent !== 'string') throw new Error(`${eventFile} has no invokingEvent string`);
+  const parsed: unknown = JSON.parse(invokingEvent);
+  const time =
+    typeof parsed === 'object' && parsed !== null && 'notificationCreationTime' in parsed
+      ? parsed.notificationCreationTime
+      : undefined;
+  if (typeof time !== 'string') throw new Error(`${eventFile} has no notificationCreationTime`);
+  return time;
+}
+
+/** One expected evaluation: account id, ComplianceType, Annotation (a string or an asymmetric matcher). */
+type Verdict = readonly [accountId: string, complianceType: string, annotation: unknown];
+
+function toEvaluations(verdicts: readonly Verdict[], orderingTimestamp: string | number): object[] {
+  return verdicts.map(([accountId, complianceType, annotation]) => ({
+    ComplianceResourceType: 'AWS::::Account',
+    ComplianceResourceId: accountId,
+    ComplianceType: complianceType,
+    Annotation: annotation,
+    OrderingTimestamp: orderingTimestamp,
+  }));
+}
+
+/** The evaluations as the handler returns them and invoke.mjs prints them: OrderingTimestamp in ISO 8601. */
+function returnedEvaluations(eventFile: string, verdicts: readonly Verdict[]): object[] {
+  return toEvaluations(verdicts, notificationCreationTimeOf(eventFile));
+}
+
+/** The evaluations as the SDK sends them to PutEvaluations (JSON 1.1): OrderingTimestamp in epoch seconds. */
+function sentEvaluations(eventFile: string, verdicts: readonly Verdict[]): object[] {
+  return toEvaluations(verdicts, Date.parse(notificationCreationTimeOf(eventFile)) / 1000);
+}
+
+function everyAccount(org: MotoOrganization): string[] {
+  return [org.managementAccountId, ...Object.values(org.accountIds)];
+}
+
+describeWithMoto('the built Lambda handler against moto_server', (moto) => {
+  let builder: OrganizationsClient;
+  let proxy: RecordingProxy;
+
+  /** The PutEvaluations requests the function sent since the last reset, parsed. */
+  const putRequests = (): unknown[] =>
+    proxy.requests.filter((request) => request.target === PUT_EVALUATIONS_TARGET).map(({ body }) => JSON.parse(body));
+
+  /** Checks that the function returned `verdicts` (in any order) and sent exactly those in one TestMode put. */
+  const expectEvaluations = (outcome: InvokeOutcome, eventFile: string, verdicts: readonly Verdict[]): void => {
+    expect(outcome.stderrLines).toEqual([]);
+    expect(outcome.exitCode).toBe(0);
+    expect(outcome.result).toHaveLength(verdicts.length);
+    expect(outcome.result).toEqual(expect.arrayContaining(returnedEvaluations(eventFile, verdicts)));
+    const puts = putRequests();
+    expect(puts).toEqual([
+      {
+        ResultToken: 'TESTMODE',
+        TestMode: true,
+        Evaluations: expect.arrayContaining(sentEvaluations(eventFile, verdicts)),
+      },
+    ]);
+    expect(puts[0]).toHaveProperty('Evaluations.length', verdicts.length);
+  };
+
+  /** The INFO line the handler logs after a put: counts per verdict, and nothing from policies or account names. */
+  const expectSummaryLog = (
+    outcome: InvokeOutcome,
+    org: MotoOrganization,
+    spec: MotoOrganizationSpec,
+    counts: Readonly<Record<'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE', number>>,
+  ): void => {
+    const summary = {
+      level: 'INFO',
+      message: 'Evaluated the organization',
+      service: 'ai-opt-out-config-rule',
+      organizationId: org.organizationId,
+      compliance: counts.NON_COMPLIANT === 0 ? 'COMPLIANT' : 'NON_COMPLIANT',
+      accounts: counts.COMPLIANT + counts.NON_COMPLIANT + counts.NOT_APPLICABLE,
+      counts,
+      unreadablePolicies: [],
+      testMode: true,
+    };
+    expect(outcome.logs).toEqual([expect.objectContaining(summary)]);
+    const [line = ''] = outcome.rawLogs;
+    // moto names the management account "master".
+    const names = ['master', ...(spec.accounts ?? []).map((account) => account.name)];
+    for (const name of names) expect(line).not.toContain(name);
+    for (const policyText of ['@@', 'opt_out_policy', 'optOut', 'optIn', 'services']) {
+      expect(line).not.toContain(policyText);
+    }
+  };
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, [join('scripts', 'build.mjs')], { cwd: REPO_ROOT, stdio: 'pipe' });
+    builder = new OrganizationsClient(motoClientConfig(moto().endpoint));
+    proxy = await startRecordingProxy(moto().endpoint);
+  }, BUILD_TIMEOUT_MS);
+  beforeEach(async () => {
+    await moto().reset();
+    proxy.requests.length = 0;
+  });
+  afterAll(async () => {
+    builder.destroy();
+    await proxy?.stop();
+  });
+
+  it(
+    'puts COMPLIANT for every active account of a fully locked organization, the management account included, and NOT_APPLICABLE for a closed one',
+    async () => {
+      const org = await buildMotoOrganization(builder, LOCKED_ORGANIZATION);
+
+      const outcome = await invoke(SCHEDULED_TESTMODE, proxy.endpoint);
+
+      const compliant = `Opted out of all AI services by ${org.policyId('org-opt-out-locked')} on ${org.rootId}, locked under services, default, opt_out_policy.`;
+      const closed = org.accountId('retired-app');
+      expectEvaluations(outcome, SCHEDULED_TESTMODE, [
+        ...everyAccount(org)
+          .filter((id) => id !== closed)
+          .map((id): Verdict => [id, 'COMPLIANT', compliant]),
+        // moto closes an account at once (SUSPENDED); AWS shows PENDING_CLOSURE first, which is NOT_APPLICABLE too.
+        [closed, 'NOT_APPLICABLE', 'Account is SUSPENDED, so it is not evaluated.'],
+      ]);
+      expect(outcome.result).toContainEqual(expect.objectContaining({ ComplianceResourceId: MANAGEMENT_ACCOUNT_ID }));
+      expectSummaryLog(outcome, org, LOCKED_ORGANIZATION, { COMPLIANT: 4, NON_COMPLIANT: 0, NOT_APPLICABLE: 1 });
+    },
+    INVOKE_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'puts NON_COMPLIANT for every account when the root carries seed 000, which does not lock services',
+    async () => {
+      const org = await buildMotoOrganization(builder, SEED_000_ORGANIZATION);
+
+      const outcome = await invoke(SCHEDULED_TESTMODE, proxy.endpoint);
+
+      const notLocked = `Not locked: no ["@@none"] under services in the root's AI opt-out policies (${org.policyId('org-opt-out-seed-000')}), so a child policy can opt a service in.`;
+      expectEvaluations(
+        outcome,
+        SCHEDULED_TESTMODE,
+        everyAccount(org).map((id): Verdict => [id, 'NON_COMPLIANT', notLocked]),
+      );
+      expectSummaryLog(outcome, org, SEED_000_ORGANIZATION, { COMPLIANT: 0, NON_COMPLIANT: 3, NOT_APPLICABLE: 0 });
+    },
+    INVOKE_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'puts COMPLIANT for every account when an OU opts lex in and the rule parameters allow lex and require no services lock',
+    async () => {
+      const org = await buildMotoOrganization(builder, LEX_OPT_IN_ORGANIZATION);
+
+      const outcome = await invoke(SCHEDULED_WITH_PARAMETERS, proxy.endpoint);
+
+      const compliant = `Opted out of all AI services by ${org.policyId('org-opt-out-seed-000')} on ${org.rootId}, locked under default, opt_out_policy.`;
+      expectEvaluations(outcome, SCHEDULED_WITH_PARAMETERS, [
+        [org.managementAccountId, 'COMPLIANT', compliant],
+        [org.accountId('workload-app'), 'COMPLIANT', compliant],
+        [org.accountId('sandbox-dev'), 'COMPLIANT', `${compliant} Opted in as allowed: lex.`],
+      ]);
+      expectSummaryLog(outcome, org, LEX_OPT_IN_ORGANIZATION, { COMPLIANT: 3, NON_COMPLIANT: 0, NOT_APPLICABLE: 0 });
+    },
+    INVOKE_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'puts NON_COMPLIANT for every account when an OU opts lex in under seed 000 and the default parameters require the services lock',
+    async () => {
+      const org = await buildMotoOrganization(builder, LEX_OPT_IN_ORGANIZATION);
+
+      const outcome = await invoke(SCHEDULED_TESTMODE, proxy.endpoint);
+
+      const notLocked = `Not locked: no ["@@none"] under services in the root's AI opt-out policies (${org.policyId('org-opt-out-seed-000')}), so a child policy can opt a service in.`;
+      expectEvaluations(
+        outcome,
+        SCHEDULED_TESTMODE,
+        everyAccount(org).map((id): Verdict => [id, 'NON_COMPLIANT', notLocked]),
+      );
+    },
+    INVOKE_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'puts NON_COMPLIANT for every account when the AI opt-out policy type is not enabled',
+    async () => {
+      const org = await buildMotoOrganization(builder, NOT_ENABLED_ORGANIZATION);
+
+      const outcome = await invoke(SCHEDULED_TESTMODE, proxy.endpoint);
+
+      const notEnabled = `Not enabled: AISERVICES_OPT_OUT_POLICY is not enabled on root ${org.rootId}, so no AI opt-out policy applies. Enable it on the root.`;
+      expectEvaluations(
+        outcome,
+        SCHEDULED_TESTMODE,
+        everyAccount(org).map((id): Verdict => [id, 'NON_COMPLIANT', notEnabled]),
+      );
+      expectSummaryLog(outcome, org, NOT_ENABLED_ORGANIZATION, { COMPLIANT: 0, NON_COMPLIANT: 2, NOT_APPLICABLE: 0 });
+    },
+    INVOKE_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'puts NON_COMPLIANT for the invoking account and fails when the account is not in an organization',
+    async () => {
+      const outcome = await invoke(SCHEDULED_TESTMODE, proxy.endpoint);
+
+      expect(outcome.exitCode).toBe(1);
+      expect(outcome.result).toBeUndefined();
+      expect(outcome.stderrLines).toEqual([
+        expect.stringMatching(/^invoke: the function failed: OrganizationNotInUseError: .*not in an AWS Organization/),
+      ]);
+      expect(outcome.logs).toEqual([
+        expect.objectContaining({
+          level: 'ERROR',
+          message: 'Could not read the organization',
+          error: expect.objectContaining({
+            name: 'OrganizationNotInUseError',
+            cause: expect.objectContaining({ name: 'AWSOrganizationsNotInUseException' }),
+          }),
+        }),
+      ]);
+      // The fail-closed result, seen on the wire: the handler logs no line for it, and TestMode keeps nothing.
+      expect(putRequests()).toEqual([
+        {
+          ResultToken: 'TESTMODE',
+          TestMode: true,
+          Evaluations: sentEvaluations(SCHEDULED_TESTMODE, [
+            [
+              MANAGEMENT_ACCOUNT_ID,
+              'NON_COMPLIANT',
+              expect.stringMatching(/^Could not read the organization: This account is not in an AWS Organization/),
+            ],
+          ]),
+        },
+      ]);
+    },
+    INVOKE_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'rejects an event whose invokingEvent is not JSON with one line on stderr, and sends no request at all',
+    async () => {
+      await buildMotoOrganization(builder, LOCKED_ORGANIZATION);
+
+      const outcome = await invoke(MALFORMED_INVOKING_EVENT, proxy.endpoint);
+
+      expect(outcome.exitCode).toBe(1);
+      expect(outcome.result).toBeUndefined();
+      expect(outcome.stderrLines).toEqual([
+        expect.stringMatching(/^invoke: the function failed: InvalidEventError: invokingEvent is not valid JSON/),
+      ]);
+      expect(outcome.logs).toEqual([
+        expect.objectContaining({ level: 'ERROR', message: 'Rejected the event; nothing was put' }),
+      ]);
+      expect(proxy.requests).toEqual([]);
+    },
+    INVOKE_TEST_TIMEOUT_MS,
+  );
+});
