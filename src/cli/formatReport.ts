@@ -41,6 +41,12 @@ function accountJson(decision: AccountDecision) {
   };
 }
 
+/** The rule parameters that change a decision; Scope and ExecutionRoleName only steer where the Lambda puts it. */
+function decisionParameters(parameters: RuleParameters) {
+  const { RequiredLocks, AllowedOptInServices } = formatRuleParameters(parameters);
+  return { RequiredLocks, AllowedOptInServices };
+}
+
 /**
  * The report as JSON data: `organizationId`, `compliance` and `evaluations` (exactly what the Lambda puts), then the
  * rule parameters, counts, per-account detail with effective values and provenance, and unreadable policies.
@@ -50,7 +56,7 @@ export function toReportJson(report: PostureReport, parameters: RuleParameters) 
     organizationId: report.organizationId,
     compliance: report.compliance,
     evaluations: toAccountEvaluations(report),
-    ruleParameters: formatRuleParameters(parameters),
+    ruleParameters: decisionParameters(parameters),
     summary: report.counts,
     accounts: report.decisions.map(accountJson),
     unreadablePolicies: report.unreadablePolicies.map((p) => ({
@@ -104,7 +110,7 @@ export function formatReportTable(report: PostureReport, parameters: RuleParamet
       .map((cell, i) => style(i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0), i))
       .join('  ')
       .trimEnd();
-  const { RequiredLocks, AllowedOptInServices } = formatRuleParameters(parameters);
+  const { RequiredLocks, AllowedOptInServices } = decisionParameters(parameters);
   return [
     `Organization ${report.organizationId}  RequiredLocks=${RequiredLocks}  AllowedOptInServices=${AllowedOptInServices || '(none)'}`,
     line(header, (cell) => paint(ANSI.bold, cell)),

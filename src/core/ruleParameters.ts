@@ -6,7 +6,21 @@ export const LOCK_LEVELS = ['services', 'default', 'opt_out_policy'] as const;
 export type LockLevel = (typeof LOCK_LEVELS)[number];
 
 /** The rule parameter names, as AWS Config passes them in `ruleParameters`. */
-export const RULE_PARAMETER_NAMES = ['RequiredLocks', 'AllowedOptInServices'] as const;
+export const RULE_PARAMETER_NAMES = ['RequiredLocks', 'AllowedOptInServices', 'Scope', 'ExecutionRoleName'] as const;
+export type RuleParameterName = (typeof RULE_PARAMETER_NAMES)[number];
+
+/**
+ * Which evaluations one invocation puts: `Organization`, every account's (the rule runs in the central account);
+ * `Account`, only the invoking account's (organization rules and conformance packs in member accounts).
+ */
+export const SCOPES = ['Organization', 'Account'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/** The role the function assumes in a member account to put that account's evaluation, when none is named. */
+export const DEFAULT_EXECUTION_ROLE_NAME = 'AiOptOutConfigRulePutEvaluations';
+
+// IAM role names: 1 to 64 of letters, digits and +=,.@_- (IAM API reference, CreateRole RoleName).
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
 /** The word that makes RequiredLocks require no lock at all. */
 export const NO_LOCKS = 'none';
@@ -16,10 +30,18 @@ export interface RuleParameters {
   readonly requiredLocks: readonly LockLevel[];
   /** Service keys whose effective value may be optIn. */
   readonly allowedOptInServices: readonly string[];
+  readonly scope: Scope;
+  /** The role name in member accounts, used when the invoking account is not the function's own. */
+  readonly executionRoleName: string;
 }
 
-/** The parameters a rule has when none are given: every lock required, no service allowed to opt in. */
-export const DEFAULT_RULE_PARAMETERS: RuleParameters = { requiredLocks: LOCK_LEVELS, allowedOptInServices: [] };
+/** The parameters a rule has when none are given: every lock required, no opt-in allowed, every account put. */
+export const DEFAULT_RULE_PARAMETERS: RuleParameters = {
+  requiredLocks: LOCK_LEVELS,
+  allowedOptInServices: [],
+  scope: 'Organization',
+  executionRoleName: DEFAULT_EXECUTION_ROLE_NAME,
+};
 
 function items(value: string): string[] {
   return value
@@ -53,6 +75,27 @@ function parseAllowedOptInServices(value: string): Result<readonly string[], str
   return ok([...new Set(given)]);
 }
 
+function parseScope(value: string): Result<Scope, string> {
+  const scope = value.trim() === '' ? 'Organization' : SCOPES.find((candidate) => candidate === value.trim());
+  return scope === undefined ? fail(`Scope: "${value}" is not a scope; use ${SCOPES.join(' or ')}`) : ok(scope);
+}
+
+function parseExecutionRoleName(value: string): Result<string, string> {
+  const name = value.trim() === '' ? DEFAULT_EXECUTION_ROLE_NAME : value.trim();
+  return ROLE_NAME.test(name)
+    ? ok(name)
+    : fail(`ExecutionRoleName: "${value}" is not an IAM role name (1 to 64 letters, digits and +=,.@_-, no path)`);
+}
+
+function field<T>(
+  raw: Readonly<Record<string, unknown>>,
+  name: RuleParameterName,
+  parse: (text: string) => Result<T, string>,
+): Result<T, string> {
+  const value = raw[name] ?? '';
+  return typeof value === 'string' ? parse(value) : fail(`${name} must be a string, got ${JSON.stringify(value)}`);
+}
+
 /**
  * Parses rule parameters as AWS Config passes them (string values by name). A missing or empty parameter takes its
  * default. Returns a one-line message naming the parameter and the valid values on any problem.
@@ -62,27 +105,28 @@ export function parseRuleParameters(raw: Readonly<Record<string, unknown>>): Res
   if (unknownName !== undefined) {
     return fail(`Unknown rule parameter "${unknownName}"; valid parameters: ${RULE_PARAMETER_NAMES.join(', ')}`);
   }
-  const text = (name: (typeof RULE_PARAMETER_NAMES)[number]): Result<string, string> => {
-    const value = raw[name] ?? '';
-    return typeof value === 'string' ? ok(value) : fail(`${name} must be a string, got ${JSON.stringify(value)}`);
-  };
-  const locksText = text('RequiredLocks');
-  if (!locksText.ok) return locksText;
-  const requiredLocks = parseRequiredLocks(locksText.value);
+  const requiredLocks = field(raw, 'RequiredLocks', parseRequiredLocks);
   if (!requiredLocks.ok) return requiredLocks;
-  const servicesText = text('AllowedOptInServices');
-  if (!servicesText.ok) return servicesText;
-  const allowedOptInServices = parseAllowedOptInServices(servicesText.value);
+  const allowedOptInServices = field(raw, 'AllowedOptInServices', parseAllowedOptInServices);
   if (!allowedOptInServices.ok) return allowedOptInServices;
-  return ok({ requiredLocks: requiredLocks.value, allowedOptInServices: allowedOptInServices.value });
+  const scope = field(raw, 'Scope', parseScope);
+  if (!scope.ok) return scope;
+  const executionRoleName = field(raw, 'ExecutionRoleName', parseExecutionRoleName);
+  if (!executionRoleName.ok) return executionRoleName;
+  return ok({
+    requiredLocks: requiredLocks.value,
+    allowedOptInServices: allowedOptInServices.value,
+    scope: scope.value,
+    executionRoleName: executionRoleName.value,
+  });
 }
 
 /** Writes parameters back in the form AWS Config takes, for reports. */
-export function formatRuleParameters(
-  parameters: RuleParameters,
-): Record<(typeof RULE_PARAMETER_NAMES)[number], string> {
+export function formatRuleParameters(parameters: RuleParameters): Record<RuleParameterName, string> {
   return {
     RequiredLocks: parameters.requiredLocks.length === 0 ? NO_LOCKS : parameters.requiredLocks.join(','),
     AllowedOptInServices: parameters.allowedOptInServices.join(','),
+    Scope: parameters.scope,
+    ExecutionRoleName: parameters.executionRoleName,
   };
 }

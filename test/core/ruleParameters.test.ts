@@ -10,17 +10,24 @@ describe('parseRuleParameters', () => {
     ['no parameters', {}, DEFAULT_RULE_PARAMETERS],
     ['empty values', { RequiredLocks: '', AllowedOptInServices: '' }, DEFAULT_RULE_PARAMETERS],
     ['null values', { RequiredLocks: null }, DEFAULT_RULE_PARAMETERS],
-    ['one lock', { RequiredLocks: 'services' }, { requiredLocks: ['services'], allowedOptInServices: [] }],
+    ['one lock', { RequiredLocks: 'services' }, { ...DEFAULT_RULE_PARAMETERS, requiredLocks: ['services'] }],
     [
       'locks in any order, with spaces and repeats',
       { RequiredLocks: ' opt_out_policy , services,services ' },
-      { requiredLocks: ['services', 'opt_out_policy'], allowedOptInServices: [] },
+      { ...DEFAULT_RULE_PARAMETERS, requiredLocks: ['services', 'opt_out_policy'] },
     ],
-    ['no lock at all', { RequiredLocks: 'none' }, { requiredLocks: [], allowedOptInServices: [] }],
+    ['no lock at all', { RequiredLocks: 'none' }, { ...DEFAULT_RULE_PARAMETERS, requiredLocks: [] }],
     [
       'allowed opt-in services, with a trailing comma and a repeat',
       { AllowedOptInServices: 'lex, rekognition,lex,' },
-      { requiredLocks: ['services', 'default', 'opt_out_policy'], allowedOptInServices: ['lex', 'rekognition'] },
+      { ...DEFAULT_RULE_PARAMETERS, allowedOptInServices: ['lex', 'rekognition'] },
+    ],
+    ['the Account scope', { Scope: 'Account' }, { ...DEFAULT_RULE_PARAMETERS, scope: 'Account' }],
+    ['an empty scope', { Scope: ' ' }, DEFAULT_RULE_PARAMETERS],
+    [
+      'an execution role name',
+      { Scope: 'Account', ExecutionRoleName: ' ai-opt-out+evaluations@org ' },
+      { ...DEFAULT_RULE_PARAMETERS, scope: 'Account', executionRoleName: 'ai-opt-out+evaluations@org' },
     ],
   ])('reads %s', (_name, raw, expected) => {
     expect(parseRuleParameters(raw)).toEqual({ ok: true, value: expected });
@@ -30,7 +37,7 @@ describe('parseRuleParameters', () => {
     [
       'an unknown parameter name',
       { RequiredLock: 'services' },
-      'Unknown rule parameter "RequiredLock"; valid parameters: RequiredLocks, AllowedOptInServices',
+      'Unknown rule parameter "RequiredLock"; valid parameters: RequiredLocks, AllowedOptInServices, Scope, ExecutionRoleName',
     ],
     [
       'an unknown lock level',
@@ -62,19 +69,41 @@ describe('parseRuleParameters', () => {
       { AllowedOptInServices: '@@assign' },
       'AllowedOptInServices: "@@assign" is an operator, not a service key such as lex or rekognition',
     ],
+    ['an unknown scope', { Scope: 'account' }, 'Scope: "account" is not a scope; use Organization or Account'],
+    [
+      'a role name with a path',
+      { ExecutionRoleName: 'service-role/evaluations' },
+      'ExecutionRoleName: "service-role/evaluations" is not an IAM role name (1 to 64 letters, digits and +=,.@_-, no path)',
+    ],
+    ['a scope that is not a string', { Scope: true }, 'Scope must be a string, got true'],
   ])('rejects %s', (_name, raw, message) => {
     expect(parseRuleParameters(raw)).toEqual({ ok: false, error: message });
   });
 });
 
 describe('formatRuleParameters', () => {
-  it.each<[RuleParameters, Record<string, string>]>([
-    [DEFAULT_RULE_PARAMETERS, { RequiredLocks: 'services,default,opt_out_policy', AllowedOptInServices: '' }],
+  it.each<[string, RuleParameters, Record<string, string>]>([
     [
-      { requiredLocks: [], allowedOptInServices: ['lex', 'polly'] },
-      { RequiredLocks: 'none', AllowedOptInServices: 'lex,polly' },
+      'the defaults',
+      DEFAULT_RULE_PARAMETERS,
+      {
+        RequiredLocks: 'services,default,opt_out_policy',
+        AllowedOptInServices: '',
+        Scope: 'Organization',
+        ExecutionRoleName: 'AiOptOutConfigRulePutEvaluations',
+      },
     ],
-  ])('writes %o back as AWS Config takes it', (parameters, expected) => {
+    [
+      'no lock, two opt-ins, the Account scope',
+      { ...DEFAULT_RULE_PARAMETERS, requiredLocks: [], allowedOptInServices: ['lex', 'polly'], scope: 'Account' },
+      {
+        RequiredLocks: 'none',
+        AllowedOptInServices: 'lex,polly',
+        Scope: 'Account',
+        ExecutionRoleName: 'AiOptOutConfigRulePutEvaluations',
+      },
+    ],
+  ])('writes %s back as AWS Config takes them', (_name, parameters, expected) => {
     expect(formatRuleParameters(parameters)).toEqual(expected);
   });
 });
