@@ -2,6 +2,7 @@
 // It talks to whatever the default AWS credential chain and AWS_ENDPOINT_URL point at (moto's server, or AWS).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import samTemplate from './samTemplate.cjs';
 
 const [eventFile, logicalId = 'RuleFunction'] = process.argv.slice(2);
@@ -23,11 +24,25 @@ try {
   fail(`cannot read ${eventFile}: ${error.message}`);
 }
 
+// The function's ARN names the account it runs in: here, the account of the local credentials.
+const sts = new STSClient({});
+let caller;
+try {
+  caller = await sts.send(new GetCallerIdentityCommand({}));
+} catch (error) {
+  fail(`cannot tell the AWS account of the local credentials: ${error.message}`);
+} finally {
+  sts.destroy();
+}
+const partition = caller.Arn?.split(':')[1] ?? 'aws';
+const region = (await sts.config.region()) ?? 'us-east-1';
+
 const [file, exported] = fn.handler.split('.');
 const handler = createRequire(import.meta.url)(`../dist/${logicalId}/${file}.js`)[exported];
 const deadline = Date.now() + fn.timeoutSeconds * 1000;
 const context = {
   functionName: `local-${logicalId}`,
+  invokedFunctionArn: `arn:${partition}:lambda:${region}:${caller.Account}:function:local-${logicalId}`,
   awsRequestId: `local-${process.pid}-${Date.now()}`,
   getRemainingTimeInMillis: () => deadline - Date.now(),
 };

@@ -3,7 +3,26 @@
 const { readFileSync } = require('node:fs');
 const { parseDocument } = require('yaml');
 
-const INTRINSICS = ['Base64', 'Cidr', 'Condition', 'Equals', 'FindInMap', 'GetAtt', 'GetAZs', 'If', 'ImportValue', 'Join', 'Not', 'Or', 'And', 'Ref', 'Select', 'Split', 'Sub', 'Transform'];
+const INTRINSICS = [
+  'Base64',
+  'Cidr',
+  'Condition',
+  'Equals',
+  'FindInMap',
+  'GetAtt',
+  'GetAZs',
+  'If',
+  'ImportValue',
+  'Join',
+  'Not',
+  'Or',
+  'And',
+  'Ref',
+  'Select',
+  'Split',
+  'Sub',
+  'Transform',
+];
 
 const customTags = INTRINSICS.flatMap((name) => {
   const key = name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
@@ -25,7 +44,9 @@ function readTemplate(path) {
 /** The esbuild-built functions of a template: logical id, Handler, Timeout and Metadata.BuildProperties. */
 function samFunctions(template) {
   return Object.entries(template.Resources)
-    .filter(([, resource]) => resource.Type === 'AWS::Serverless::Function' && resource.Metadata?.BuildMethod === 'esbuild')
+    .filter(
+      ([, resource]) => resource.Type === 'AWS::Serverless::Function' && resource.Metadata?.BuildMethod === 'esbuild',
+    )
     .map(([logicalId, resource]) => ({
       logicalId,
       handler: resource.Properties.Handler,

@@ -122,3 +122,19 @@ export class OutputError extends AppError {
 export class AwsCredentialsError extends AppError {
   override name = 'AwsCredentialsError';
 }
+
+/** The role in a member account could not be assumed, so nothing can be put to that account's rule. */
+export class MemberRoleError extends AppError {
+  override name = 'MemberRoleError';
+
+  constructor(
+    readonly roleArn: string,
+    trustedRoleArn: string | undefined,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `Cannot assume ${roleArn}: the role must exist in that account (deploy member-role.yaml there, for example with StackSets) and its trust policy must allow sts:AssumeRole to ${trustedRoleArn ?? "the rule function's role"}`,
+      options,
+    );
+  }
+}

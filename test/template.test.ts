@@ -9,6 +9,7 @@ const template: Template = readTemplate('template.yaml');
 const IAM_PREFIXES: Readonly<Record<string, string>> = {
   '@aws-sdk/client-organizations': 'organizations',
   '@aws-sdk/client-config-service': 'config',
+  '@aws-sdk/client-sts': 'sts',
 };
 
 /** The IAM actions of the SDK commands a source file sends: `new XxxCommand(` imported from a client package. */
@@ -75,7 +76,8 @@ describe('template.yaml', () => {
     expect(template.Resources.RuleFunction?.Properties?.LoggingConfig).toEqual({ LogGroup: { Ref: 'RuleLogGroup' } });
   });
 
-  it('lets only AWS Config in this account invoke the function', () => {
+  it('lets only AWS Config in this account invoke the function of an account rule', () => {
+    expect(template.Resources.ConfigInvokePermission?.Condition).toBe('IsAccountRule');
     expect(template.Resources.ConfigInvokePermission?.Properties).toEqual({
       FunctionName: { 'Fn::GetAtt': ['RuleFunction', 'Arn'] },
       Action: 'lambda:InvokeFunction',
@@ -123,8 +125,32 @@ describe('template.yaml', () => {
       expect([value, pattern.test(value)]).toEqual([value, false]);
   });
 
-  it('outputs the rule name and the function ARN', () => {
-    expect(template.Outputs?.ConfigRuleName?.Value).toEqual({ Ref: 'AiOptOutConfigRule' });
+  it('offers an organization rule whose members put their own result through the execution role', () => {
+    const rule = template.Resources.AiOptOutOrganizationConfigRule;
+    expect(rule?.Condition).toBe('IsOrganizationRule');
+    expect(template.Resources.AiOptOutConfigRule?.Condition).toBe('IsAccountRule');
+    const metadata = rule?.Properties?.OrganizationCustomRuleMetadata as Record<string, unknown>;
+    expect(metadata).toMatchObject({
+      LambdaFunctionArn: { 'Fn::GetAtt': ['RuleFunction', 'Arn'] },
+      OrganizationConfigRuleTriggerTypes: ['ScheduledNotification'],
+      MaximumExecutionFrequency: { Ref: 'MaximumExecutionFrequency' },
+    });
+    const inputs = String((metadata.InputParameters as { 'Fn::Sub': string })['Fn::Sub']);
+    const filled = inputs.replace(/\$\{(\w+)\}/g, (_, name: string) => String(template.Parameters?.[name]?.Default));
+    const parameters = parseRuleParameters(JSON.parse(filled));
+    expect(parameters.ok && parameters.value.scope).toBe('Account');
+    expect(template.Resources.OrganizationInvokePermission?.Properties).toEqual({
+      FunctionName: { 'Fn::GetAtt': ['RuleFunction', 'Arn'] },
+      Action: 'lambda:InvokeFunction',
+      Principal: 'config.amazonaws.com',
+    });
+  });
+
+  it('outputs the rule name, the function ARN and the role that member roles trust', () => {
+    expect(template.Outputs?.ConfigRuleName?.Value).toEqual({
+      'Fn::If': ['IsAccountRule', { Ref: 'AiOptOutConfigRule' }, { Ref: 'AiOptOutOrganizationConfigRule' }],
+    });
     expect(template.Outputs?.FunctionArn?.Value).toEqual({ 'Fn::GetAtt': ['RuleFunction', 'Arn'] });
+    expect(template.Outputs?.RuleFunctionRoleArn?.Value).toEqual({ 'Fn::GetAtt': ['RuleFunctionRole', 'Arn'] });
   });
 });

@@ -1,5 +1,6 @@
+import { toAnnotation } from './annotation';
 import type { PostureReport } from './evaluatePosture';
-import type { ComplianceType } from './reason';
+import { type ComplianceType, formatReason, REASON_COMPLIANCE, type Reason } from './reason';
 
 /** One account's result exactly as it goes to AWS Config (resource type AWS::::Account, id the account id). */
 export interface AccountEvaluation {
@@ -9,6 +10,10 @@ export interface AccountEvaluation {
   readonly annotation: string;
 }
 
+function fromReason(accountId: string, reason: Reason): AccountEvaluation {
+  return { accountId, complianceType: REASON_COMPLIANCE[reason.kind], annotation: toAnnotation(formatReason(reason)) };
+}
+
 /** The evaluations a report stands for, one per account, in the snapshot's order. */
 export function toAccountEvaluations(report: PostureReport): AccountEvaluation[] {
   return report.decisions.map((decision) => ({
@@ -16,4 +21,22 @@ export function toAccountEvaluations(report: PostureReport): AccountEvaluation[]
     complianceType: decision.compliance,
     annotation: decision.annotation,
   }));
+}
+
+/** One account's evaluation; NON_COMPLIANT when the account is not in the organization the report is about. */
+export function toAccountEvaluation(report: PostureReport, accountId: string): AccountEvaluation {
+  const evaluation = toAccountEvaluations(report).find((candidate) => candidate.accountId === accountId);
+  return (
+    evaluation ?? fromReason(accountId, { kind: 'notInOrganization', accountId, organizationId: report.organizationId })
+  );
+}
+
+/** NOT_APPLICABLE for every account that has an earlier result but is no longer in the organization. */
+export function toStaleEvaluations(report: PostureReport, evaluatedAccountIds: readonly string[]): AccountEvaluation[] {
+  const current = new Set(report.decisions.map((decision) => decision.account.id));
+  return [...new Set(evaluatedAccountIds)]
+    .filter((accountId) => !current.has(accountId))
+    .map((accountId) =>
+      fromReason(accountId, { kind: 'leftOrganization', accountId, organizationId: report.organizationId }),
+    );
 }

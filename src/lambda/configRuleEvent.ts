@@ -8,7 +8,8 @@ export interface ConfigRuleEvent {
   readonly resultToken: string;
   /** The account the rule runs in (the invoking account). */
   readonly accountId: string;
-  readonly configRuleName: string | undefined;
+  /** The rule's name in the invoking account, whose earlier results are read to clear stale ones. */
+  readonly configRuleName: string;
   /** The invokingEvent's notificationCreationTime: the OrderingTimestamp of every evaluation. */
   readonly notificationCreationTime: Date;
   /** The rule parameters as AWS Config passes them; empty when the event has none. */
@@ -38,7 +39,7 @@ function jsonObject(value: unknown, name: string): Result<Fields, string> {
 /**
  * Parses the event AWS Config sends a custom Lambda rule: `invokingEvent` and `ruleParameters` are JSON strings,
  * `ruleParameters` may be absent. Returns a one-line reason when the event cannot be answered (no resultToken, invalid
- * JSON, a messageType other than ScheduledNotification, no notificationCreationTime).
+ * JSON, a messageType other than ScheduledNotification, no notificationCreationTime, no configRuleName).
  */
 export function parseConfigRuleEvent(event: unknown): Result<ConfigRuleEvent, string> {
   const root = fields(event);
@@ -46,6 +47,7 @@ export function parseConfigRuleEvent(event: unknown): Result<ConfigRuleEvent, st
   const { resultToken, accountId, configRuleName } = root;
   if (typeof resultToken !== 'string' || resultToken === '') return fail('The event has no resultToken');
   if (typeof accountId !== 'string' || !/^\d{12}$/.test(accountId)) return fail('The event has no 12-digit accountId');
+  if (typeof configRuleName !== 'string' || configRuleName === '') return fail('The event has no configRuleName');
   const invokingEvent = jsonObject(root.invokingEvent, 'invokingEvent');
   if (!invokingEvent.ok) return invokingEvent;
   const { messageType, notificationCreationTime } = invokingEvent.value;
@@ -63,7 +65,7 @@ export function parseConfigRuleEvent(event: unknown): Result<ConfigRuleEvent, st
   return ok({
     resultToken,
     accountId,
-    configRuleName: typeof configRuleName === 'string' ? configRuleName : undefined,
+    configRuleName,
     notificationCreationTime: time,
     ruleParameters: ruleParameters.value,
   });

@@ -1,23 +1,74 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ConfigServiceClient, type Evaluation } from '@aws-sdk/client-config-service';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
+import { createMemberConfigClients } from '../aws/memberConfigClients';
 import { putEvaluations, TEST_MODE_RESULT_TOKEN } from '../aws/putEvaluations';
+import { readEvaluatedAccountIds } from '../aws/readEvaluatedAccountIds';
 import { ORGANIZATIONS_CLIENT_CONFIG, readOrgSnapshot } from '../aws/readOrgSnapshot';
-import { toAccountEvaluations } from '../core/accountEvaluation';
-import { evaluatePosture } from '../core/evaluatePosture';
+import {
+  type AccountEvaluation,
+  toAccountEvaluation,
+  toAccountEvaluations,
+  toStaleEvaluations,
+} from '../core/accountEvaluation';
+import { evaluatePosture, type PostureReport } from '../core/evaluatePosture';
 import type { OrgSnapshot } from '../core/orgSnapshot';
-import { parseRuleParameters } from '../core/ruleParameters';
+import { parseRuleParameters, type RuleParameters } from '../core/ruleParameters';
 import { InvalidEventError, OrganizationReadTimeoutError, RuleParameterError } from '../errors';
 import { type ConfigRuleEvent, parseConfigRuleEvent } from './configRuleEvent';
 
 /** Time kept back from the Lambda timeout so that a read that runs long still ends with a result put to Config. */
 export const PUT_RESERVE_MS = 20_000;
 
+/**
+ * With Scope=Account every member account invokes the function for itself, often within minutes: the organization
+ * read is shared within a container for ACCOUNT_SCOPE_SNAPSHOT_TTL_SECONDS (environment; 0 turns sharing off).
+ */
+export const DEFAULT_ACCOUNT_SCOPE_SNAPSHOT_TTL_SECONDS = 300;
+
+type HandlerContext = Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId' | 'invokedFunctionArn'>;
+
 // Created once per container, outside the handler, and reused by every invocation.
 const logger = new Logger({ serviceName: 'ai-opt-out-config-rule' });
 const organizations = new OrganizationsClient(ORGANIZATIONS_CLIENT_CONFIG);
 const config = new ConfigServiceClient({});
+const sts = new STSClient({});
+const memberClients = new Map<string, ReturnType<typeof createMemberConfigClients>>();
+let cachedSnapshot: { readonly snapshot: OrgSnapshot; readonly readAt: number } | undefined;
+
+/** The partition and account of the function itself, from the ARN it was invoked by. */
+function functionAccount(context: HandlerContext): { partition: string; accountId: string } {
+  const [, partition, , , accountId] = context.invokedFunctionArn.split(':');
+  if (partition === undefined || accountId === undefined || !/^\d{12}$/.test(accountId)) {
+    throw new Error(`Cannot read the account of the function ARN "${context.invokedFunctionArn}"`);
+  }
+  return { partition, accountId };
+}
+
+/** The Config client that can put evaluations to the invoking account's rule. */
+function configClientFor(event: ConfigRuleEvent, parameters: RuleParameters, context: HandlerContext) {
+  const own = functionAccount(context);
+  if (event.accountId === own.accountId) return Promise.resolve(config);
+  if (parameters.scope === 'Organization') {
+    throw new RuleParameterError(
+      `Scope=Organization puts every account's result from the function's own account ${own.accountId}, but account ${event.accountId} invoked it: set Scope=Account for organization rules and conformance packs`,
+    );
+  }
+  const key = `${own.partition}/${parameters.executionRoleName}`;
+  let clients = memberClients.get(key);
+  if (clients === undefined) {
+    clients = createMemberConfigClients(sts, {
+      partition: own.partition,
+      roleName: parameters.executionRoleName,
+      trustedRoleArn: process.env.RULE_FUNCTION_ROLE_ARN,
+      now: Date.now,
+    });
+    memberClients.set(key, clients);
+  }
+  return clients(event.accountId);
+}
 
 async function withDeadline<T>(work: Promise<T>, milliseconds: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -31,42 +82,46 @@ async function withDeadline<T>(work: Promise<T>, milliseconds: number): Promise<
   }
 }
 
-/** Reads the organization; on any failure, puts NON_COMPLIANT for the invoking account, then rethrows. */
-async function readOrFailClosed(event: ConfigRuleEvent, context: Pick<Context, 'getRemainingTimeInMillis'>) {
+async function readOrganization(parameters: RuleParameters, context: HandlerContext): Promise<OrgSnapshot> {
+  const now = Date.now();
+  const ttlSeconds = Number(
+    process.env.ACCOUNT_SCOPE_SNAPSHOT_TTL_SECONDS ?? DEFAULT_ACCOUNT_SCOPE_SNAPSHOT_TTL_SECONDS,
+  );
+  if (parameters.scope === 'Account' && cachedSnapshot && now - cachedSnapshot.readAt < ttlSeconds * 1000) {
+    return cachedSnapshot.snapshot;
+  }
+  const snapshot = await withDeadline(
+    readOrgSnapshot(organizations),
+    context.getRemainingTimeInMillis() - PUT_RESERVE_MS,
+  );
+  cachedSnapshot = { snapshot, readAt: now };
+  return snapshot;
+}
+
+/** What one invocation puts: every account and the stale ones (Organization), or the invoking account (Account). */
+async function evaluationsToPut(report: PostureReport, event: ConfigRuleEvent, parameters: RuleParameters) {
+  if (parameters.scope === 'Account') {
+    return { current: [toAccountEvaluation(report, event.accountId)], stale: [], staleReadError: undefined };
+  }
+  const current = toAccountEvaluations(report);
+  // Test runs record nothing, so there is nothing stale to clean up; their rule may not even exist.
+  if (event.resultToken === TEST_MODE_RESULT_TOKEN) return { current, stale: [], staleReadError: undefined };
   try {
-    return await withDeadline(readOrgSnapshot(organizations), context.getRemainingTimeInMillis() - PUT_RESERVE_MS);
+    const earlier = await readEvaluatedAccountIds(config, event.configRuleName);
+    return { current, stale: toStaleEvaluations(report, earlier), staleReadError: undefined };
   } catch (error) {
-    logger.error('Could not read the organization', { error });
-    const reason = error instanceof Error ? error.message : String(error);
-    try {
-      await putEvaluations(config, {
-        resultToken: event.resultToken,
-        orderingTimestamp: event.notificationCreationTime,
-        evaluations: [
-          {
-            accountId: event.accountId,
-            complianceType: 'NON_COMPLIANT',
-            annotation: `Could not read the organization: ${reason}`,
-          },
-        ],
-      });
-    } catch (putError) {
-      logger.error('Could not put the fail-closed result either', { error: putError });
-    }
-    throw error;
+    // The current results still go in; the invocation fails afterwards so that the problem shows.
+    return { current, stale: [], staleReadError: error };
   }
 }
 
 /**
- * The AWS Config custom rule: parses the scheduled event, reads the organization, decides every account and puts one
- * evaluation per account. Nothing that failed is ever COMPLIANT: a malformed event or rule parameter fails before
- * anything is put; a failed read puts NON_COMPLIANT for the invoking account and fails the invocation.
+ * The AWS Config custom rule: parses the scheduled event, reads the organization, decides, and puts the evaluations
+ * its Scope asks for. Nothing that failed is ever COMPLIANT: a malformed event or rule parameter fails before anything
+ * is put; a failed read puts NON_COMPLIANT for the invoking account and fails the invocation.
  * Returns the evaluations it put.
  */
-export async function handler(
-  event: unknown,
-  context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>,
-): Promise<Evaluation[]> {
+export async function handler(event: unknown, context: HandlerContext): Promise<Evaluation[]> {
   logger.appendKeys({ requestId: context.awsRequestId });
   const parsed = parseConfigRuleEvent(event);
   if (!parsed.ok) {
@@ -74,26 +129,65 @@ export async function handler(
     logger.error('Rejected the event; nothing was put', { error });
     throw error;
   }
-  const parameters = parseRuleParameters(parsed.value.ruleParameters);
+  const rule = parsed.value;
+  const parameters = parseRuleParameters(rule.ruleParameters);
   if (!parameters.ok) {
     const error = new RuleParameterError(parameters.error);
     logger.error('Rejected the rule parameters; nothing was put', { error });
     throw error;
   }
-  const snapshot: OrgSnapshot = await readOrFailClosed(parsed.value, context);
+  let target: ConfigServiceClient;
+  try {
+    target = await configClientFor(rule, parameters.value, context);
+  } catch (error) {
+    logger.error('Cannot put to the invoking account; nothing was put', { error, accountId: rule.accountId });
+    throw error;
+  }
+  const put = (evaluations: readonly AccountEvaluation[]) =>
+    putEvaluations(target, {
+      resultToken: rule.resultToken,
+      orderingTimestamp: rule.notificationCreationTime,
+      evaluations,
+    });
+
+  let snapshot: OrgSnapshot;
+  try {
+    snapshot = await readOrganization(parameters.value, context);
+  } catch (error) {
+    logger.error('Could not read the organization', { error });
+    const reason = error instanceof Error ? error.message : String(error);
+    try {
+      await put([
+        {
+          accountId: rule.accountId,
+          complianceType: 'NON_COMPLIANT',
+          annotation: `Could not read the organization: ${reason}`,
+        },
+      ]);
+      logger.warn('Put NON_COMPLIANT for the invoking account', { accountId: rule.accountId });
+    } catch (putError) {
+      logger.error('Could not put the fail-closed result either', { error: putError });
+    }
+    throw error;
+  }
+
   const report = evaluatePosture(snapshot, parameters.value);
-  const evaluations = await putEvaluations(config, {
-    resultToken: parsed.value.resultToken,
-    orderingTimestamp: parsed.value.notificationCreationTime,
-    evaluations: toAccountEvaluations(report),
-  });
+  const { current, stale, staleReadError } = await evaluationsToPut(report, rule, parameters.value);
+  const sent = await put([...current, ...stale]);
   logger.info('Evaluated the organization', {
     organizationId: report.organizationId,
     compliance: report.compliance,
+    scope: parameters.value.scope,
     accounts: report.decisions.length,
     counts: report.counts,
+    put: current.length,
+    staleAccounts: stale.length,
     unreadablePolicies: report.unreadablePolicies.map((p) => `${p.policyId}@${p.targetId}`),
-    testMode: parsed.value.resultToken === TEST_MODE_RESULT_TOKEN,
+    testMode: rule.resultToken === TEST_MODE_RESULT_TOKEN,
   });
-  return evaluations;
+  if (staleReadError !== undefined) {
+    logger.error('Could not read earlier results to clear those of accounts that left', { error: staleReadError });
+    throw staleReadError;
+  }
+  return sent;
 }

@@ -1,4 +1,3 @@
-import { toAccountEvaluations } from '../../src/core/accountEvaluation';
 import { evaluatePosture } from '../../src/core/evaluatePosture';
 import { DEFAULT_RULE_PARAMETERS, type RuleParameters } from '../../src/core/ruleParameters';
 import {
@@ -396,26 +395,5 @@ describe('evaluatePosture', () => {
   ] as const)('throws when the snapshot tree is broken: %s', (_name, change) => {
     const snapshot = { ...snapshotOf(org(lockedRoot())), ...change };
     expect(() => evaluatePosture(snapshot, DEFAULT_RULE_PARAMETERS)).toThrow('Snapshot tree is broken');
-  });
-});
-
-describe('toAccountEvaluations', () => {
-  it('gives one evaluation per account with its verdict and annotation', () => {
-    const report = evaluatePosture(
-      snapshotOf(org(lockedRoot(), { accounts: [{ id: PROD_ACCOUNT, parentId: PROD, state: 'SUSPENDED' }] })),
-      DEFAULT_RULE_PARAMETERS,
-    );
-    expect(toAccountEvaluations(report)).toEqual([
-      {
-        accountId: '111111111111',
-        complianceType: 'COMPLIANT',
-        annotation: COMPLIANT_LOCKED.replace('COMPLIANT: ', ''),
-      },
-      {
-        accountId: PROD_ACCOUNT,
-        complianceType: 'NOT_APPLICABLE',
-        annotation: 'Account is SUSPENDED, so it is not evaluated.',
-      },
-    ]);
   });
 });

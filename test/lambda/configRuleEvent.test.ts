@@ -36,12 +36,6 @@ describe('parseConfigRuleEvent', () => {
     });
   });
 
-  it('reads an event without a rule name', () => {
-    const { configRuleName: _, ...event } = SCHEDULED;
-    const parsed = parseConfigRuleEvent(event);
-    expect(parsed.ok && parsed.value.configRuleName).toBeUndefined();
-  });
-
   it.each<[string, unknown, string]>([
     [
       'the malformed invokingEvent of events/',
@@ -52,6 +46,7 @@ describe('parseConfigRuleEvent', () => {
     ['a missing resultToken', { ...SCHEDULED, resultToken: undefined }, 'The event has no resultToken'],
     ['an empty resultToken', { ...SCHEDULED, resultToken: '' }, 'The event has no resultToken'],
     ['a missing accountId', { ...SCHEDULED, accountId: undefined }, 'The event has no 12-digit accountId'],
+    ['a missing configRuleName', { ...SCHEDULED, configRuleName: undefined }, 'The event has no configRuleName'],
     [
       'an invokingEvent that is an object, not a string',
       { ...SCHEDULED, invokingEvent: {} },

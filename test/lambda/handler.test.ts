@@ -1,5 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { ConfigServiceClient, PutEvaluationsCommand } from '@aws-sdk/client-config-service';
+import {
+  ConfigServiceClient,
+  GetComplianceDetailsByConfigRuleCommand,
+  PutEvaluationsCommand,
+} from '@aws-sdk/client-config-service';
 import {
   AccessDeniedException,
   AWSOrganizationsNotInUseException,
@@ -9,10 +13,12 @@ import {
   OrganizationsClient,
   TooManyRequestsException,
 } from '@aws-sdk/client-organizations';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import {
   InvalidEventError,
+  MemberRoleError,
   OrganizationNotInUseError,
   OrganizationReadTimeoutError,
   OrganizationsAccessDeniedError,
@@ -34,10 +40,17 @@ import { optIn, SEED_000, SEED_004_EXAMPLE_1 } from '../support/policies';
 
 const organizations = mockClient(OrganizationsClient);
 const config = mockClient(ConfigServiceClient);
+const sts = mockClient(STSClient);
 
 const SANDBOX = 'ou-exam-33333333';
 const SANDBOX_ACCOUNT = '333333333333';
-const context = { awsRequestId: 'request-1', getRemainingTimeInMillis: () => 300_000 };
+const OWN_ACCOUNT = '123456789012';
+const FUNCTION_ARN = `arn:aws:lambda:us-east-1:${OWN_ACCOUNT}:function:ai-services-opt-out-rule-rule`;
+const context = {
+  awsRequestId: 'request-1',
+  getRemainingTimeInMillis: () => 300_000,
+  invokedFunctionArn: FUNCTION_ARN,
+};
 
 function eventFile(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(`events/${name}`, 'utf8'));
@@ -64,7 +77,10 @@ let output: string[];
 beforeEach(() => {
   organizations.reset();
   config.reset();
+  sts.reset();
+  process.env.ACCOUNT_SCOPE_SNAPSHOT_TTL_SECONDS = '0';
   config.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
+  config.on(GetComplianceDetailsByConfigRuleCommand).resolves({ EvaluationResults: [] });
   output = [];
   for (const stream of [process.stdout, process.stderr]) {
     jest.spyOn(stream, 'write').mockImplementation((chunk) => {
@@ -213,7 +229,7 @@ describe('handler', () => {
   it('puts NON_COMPLIANT and fails when the read would not leave time to put a result', async () => {
     mockOrganization(organizations, fixture([LOCKED]), { except: [DescribeOrganizationCommand] });
     organizations.on(DescribeOrganizationCommand).callsFake(() => new Promise(() => undefined));
-    const shortContext = { awsRequestId: 'request-2', getRemainingTimeInMillis: () => PUT_RESERVE_MS + 20 };
+    const shortContext = { ...context, getRemainingTimeInMillis: () => PUT_RESERVE_MS + 20 };
     await expect(handler(eventFile('scheduled-testmode.json'), shortContext)).rejects.toThrow(
       OrganizationReadTimeoutError,
     );
@@ -238,5 +254,169 @@ describe('handler', () => {
       'Could not read the organization',
       'Could not put the fail-closed result either',
     ]);
+  });
+});
+
+describe('handler, results of accounts that left', () => {
+  const REAL_TOKEN = { ...eventFile('scheduled-testmode.json'), resultToken: 'token-from-config' };
+  const earlier = (...ids: string[]) => ({
+    EvaluationResults: ids.map((id) => ({
+      EvaluationResultIdentifier: {
+        EvaluationResultQualifier: {
+          ConfigRuleName: 'ai-services-opt-out',
+          ResourceType: 'AWS::::Account',
+          ResourceId: id,
+        },
+      },
+    })),
+  });
+
+  it('puts NOT_APPLICABLE for accounts with earlier results that are no longer in the organization', async () => {
+    mockOrganization(organizations, fixture([LOCKED]));
+    config
+      .on(GetComplianceDetailsByConfigRuleCommand)
+      .resolvesOnce({ ...earlier(MANAGEMENT_ID, '999999999999'), NextToken: 'page-2' })
+      .resolvesOnce({ EvaluationResults: [], NextToken: 'page-3' })
+      .resolvesOnce(earlier('888888888888', SANDBOX_ACCOUNT));
+    await handler(REAL_TOKEN, context);
+    expect(config).toHaveReceivedCommandWith(GetComplianceDetailsByConfigRuleCommand, {
+      ConfigRuleName: 'ai-services-opt-out',
+      ComplianceTypes: ['COMPLIANT', 'NON_COMPLIANT'],
+      NextToken: 'page-3',
+    });
+    expect(putEvaluationsSent().map((e) => [e.ComplianceResourceId, e.ComplianceType, e.Annotation])).toEqual([
+      [MANAGEMENT_ID, 'COMPLIANT', expect.any(String)],
+      [SANDBOX_ACCOUNT, 'COMPLIANT', expect.any(String)],
+      ['999999999999', 'NOT_APPLICABLE', 'Account 999999999999 is no longer in organization o-exampleorgid.'],
+      ['888888888888', 'NOT_APPLICABLE', 'Account 888888888888 is no longer in organization o-exampleorgid.'],
+    ]);
+    expect(logLines()[0]).toMatchObject({ message: 'Evaluated the organization', put: 2, staleAccounts: 2 });
+  });
+
+  it('does not read earlier results in test mode', async () => {
+    mockOrganization(organizations, fixture([LOCKED]));
+    await handler(eventFile('scheduled-testmode.json'), context);
+    expect(config).not.toHaveReceivedCommand(GetComplianceDetailsByConfigRuleCommand);
+  });
+
+  it('still puts the current results, then fails, when earlier results cannot be read', async () => {
+    mockOrganization(organizations, fixture([LOCKED]));
+    config.on(GetComplianceDetailsByConfigRuleCommand).rejects(new Error('Config throttled'));
+    await expect(handler(REAL_TOKEN, context)).rejects.toThrow('Config throttled');
+    expect(putEvaluationsSent().map((e) => e.ComplianceResourceId)).toEqual([MANAGEMENT_ID, SANDBOX_ACCOUNT]);
+    expect(logLines().map((line) => line.message)).toEqual([
+      'Evaluated the organization',
+      'Could not read earlier results to clear those of accounts that left',
+    ]);
+  });
+});
+
+describe('handler, Scope=Account for a member account', () => {
+  const memberEvent = (fields: Record<string, string> = {}) => ({
+    ...eventFile('scheduled-testmode.json'),
+    accountId: SANDBOX_ACCOUNT,
+    ruleParameters: JSON.stringify({ Scope: 'Account', ...fields }),
+  });
+  const assumed = {
+    Credentials: {
+      AccessKeyId: 'ASIAMEMBER',
+      SecretAccessKey: 'secret',
+      SessionToken: 'token',
+      Expiration: new Date(Date.now() + 3_600_000),
+    },
+  };
+
+  it("puts only the member's evaluation, with credentials of the role in that account", async () => {
+    mockOrganization(organizations, fixture([SEED_000_ON_ROOT, LEX_ON_SANDBOX]));
+    sts.on(AssumeRoleCommand).resolves(assumed);
+    const returned = await handler(memberEvent(), context);
+    expect(sts).toHaveReceivedCommandWith(AssumeRoleCommand, {
+      RoleArn: `arn:aws:iam::${SANDBOX_ACCOUNT}:role/AiOptOutConfigRulePutEvaluations`,
+      RoleSessionName: 'ai-opt-out-config-rule',
+    });
+    expect(returned.map((e) => [e.ComplianceResourceId, e.ComplianceType])).toEqual([
+      [SANDBOX_ACCOUNT, 'NON_COMPLIANT'],
+    ]);
+    const client = config.commandCalls(PutEvaluationsCommand)[0]?.thisValue as ConfigServiceClient;
+    await expect(client.config.credentials()).resolves.toMatchObject({
+      accessKeyId: 'ASIAMEMBER',
+      sessionToken: 'token',
+    });
+  });
+
+  it('assumes the role once per account for the life of the container, and uses the role name given', async () => {
+    mockOrganization(organizations, fixture([LOCKED]));
+    sts.on(AssumeRoleCommand).resolves(assumed);
+    const event = memberEvent({ ExecutionRoleName: 'OtherRole' });
+    await handler(event, context);
+    await handler(event, context);
+    expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 1);
+    expect(sts).toHaveReceivedCommandWith(AssumeRoleCommand, {
+      RoleArn: `arn:aws:iam::${SANDBOX_ACCOUNT}:role/OtherRole`,
+    });
+  });
+
+  it('shares one organization read between member invocations within the snapshot TTL', async () => {
+    mockOrganization(organizations, fixture([LOCKED]));
+    sts.on(AssumeRoleCommand).resolves(assumed);
+    await handler(memberEvent(), context);
+    process.env.ACCOUNT_SCOPE_SNAPSHOT_TTL_SECONDS = '300';
+    await handler(memberEvent(), context);
+    expect(organizations).toHaveReceivedCommandTimes(DescribeOrganizationCommand, 1);
+  });
+
+  it('names the role ARN and the trust it needs when the role cannot be assumed, and puts nothing', async () => {
+    mockOrganization(organizations, fixture([LOCKED]));
+    sts.on(AssumeRoleCommand).rejects(new Error('User is not authorized to perform: sts:AssumeRole'));
+    process.env.RULE_FUNCTION_ROLE_ARN = 'arn:aws:iam::123456789012:role/ai-services-opt-out-rule-RuleFunctionRole-ABC';
+    const event = memberEvent({ ExecutionRoleName: 'MissingRole' });
+    try {
+      await expect(handler(event, context)).rejects.toThrow(MemberRoleError);
+      await expect(handler(event, context)).rejects.toThrow(
+        `Cannot assume arn:aws:iam::${SANDBOX_ACCOUNT}:role/MissingRole: the role must exist in that account (deploy member-role.yaml there, for example with StackSets) and its trust policy must allow sts:AssumeRole to arn:aws:iam::123456789012:role/ai-services-opt-out-rule-RuleFunctionRole-ABC`,
+      );
+    } finally {
+      delete process.env.RULE_FUNCTION_ROLE_ARN;
+    }
+    expect(config).not.toHaveReceivedCommand(PutEvaluationsCommand);
+    expect(organizations).not.toHaveReceivedCommand(DescribeOrganizationCommand);
+  });
+
+  it('reports a member that is not in the organization NON_COMPLIANT', async () => {
+    mockOrganization(organizations, fixture([LOCKED]));
+    sts.on(AssumeRoleCommand).resolves(assumed);
+    const returned = await handler({ ...memberEvent(), accountId: '777777777777' }, context);
+    expect(returned.map((e) => [e.ComplianceResourceId, e.ComplianceType, e.Annotation])).toEqual([
+      [
+        '777777777777',
+        'NON_COMPLIANT',
+        expect.stringMatching(/^Account 777777777777 is not in organization o-exampleorgid/),
+      ],
+    ]);
+  });
+
+  it('refuses Scope=Organization when a member account invokes it, and puts nothing', async () => {
+    mockOrganization(organizations, fixture([LOCKED]));
+    const event = { ...eventFile('scheduled-testmode.json'), accountId: SANDBOX_ACCOUNT };
+    await expect(handler(event, context)).rejects.toThrow(
+      `Scope=Organization puts every account's result from the function's own account ${OWN_ACCOUNT}, but account ${SANDBOX_ACCOUNT} invoked it: set Scope=Account for organization rules and conformance packs`,
+    );
+    expect(config).not.toHaveReceivedCommand(PutEvaluationsCommand);
+    expect(sts).not.toHaveReceivedCommand(AssumeRoleCommand);
+  });
+
+  it('evaluates the central account itself without assuming a role', async () => {
+    mockOrganization(organizations, fixture([LOCKED]));
+    const event = { ...eventFile('scheduled-testmode.json'), ruleParameters: '{"Scope":"Account"}' };
+    const returned = await handler(event, context);
+    expect(sts).not.toHaveReceivedCommand(AssumeRoleCommand);
+    expect(returned.map((e) => [e.ComplianceResourceId, e.ComplianceType])).toEqual([[OWN_ACCOUNT, 'NON_COMPLIANT']]);
+  });
+
+  it('fails on a function ARN it cannot read', async () => {
+    mockOrganization(organizations, fixture([LOCKED]));
+    await expect(
+      handler(eventFile('scheduled-testmode.json'), { ...context, invokedFunctionArn: 'local' }),
+    ).rejects.toThrow('Cannot read the account of the function ARN "local"');
   });
 });
