@@ -138,3 +138,17 @@ export class MemberRoleError extends AppError {
     );
   }
 }
+
+/** An account that is not in the organization invoked the rule; it gets no answer. */
+export class AccountNotInOrganizationError extends AppError {
+  override name = 'AccountNotInOrganizationError';
+
+  constructor(
+    readonly accountId: string,
+    organizationId: string,
+  ) {
+    super(
+      `Account ${accountId} invoked the rule but is not in organization ${organizationId}; nothing was put. Only the organization's accounts are evaluated.`,
+    );
+  }
+}

@@ -125,7 +125,7 @@ describe('template.yaml', () => {
       expect([value, pattern.test(value)]).toEqual([value, false]);
   });
 
-  it('offers an organization rule whose members put their own result through the execution role', () => {
+  it('offers an organization rule, or only a function for conformance packs, whose members put their own result', () => {
     const rule = template.Resources.AiOptOutOrganizationConfigRule;
     expect(rule?.Condition).toBe('IsOrganizationRule');
     expect(template.Resources.AiOptOutConfigRule?.Condition).toBe('IsAccountRule');
@@ -139,6 +139,11 @@ describe('template.yaml', () => {
     const filled = inputs.replace(/\$\{(\w+)\}/g, (_, name: string) => String(template.Parameters?.[name]?.Default));
     const parameters = parseRuleParameters(JSON.parse(filled));
     expect(parameters.ok && parameters.value.scope).toBe('Account');
+    expect(template.Resources.OrganizationInvokePermission?.Condition).toBe('IsInvokedByMembers');
+    expect(template.Conditions?.IsInvokedByMembers).toEqual({
+      'Fn::Or': [{ Condition: 'IsOrganizationRule' }, { 'Fn::Equals': [{ Ref: 'RuleType' }, 'ConformancePack'] }],
+    });
+    expect(template.Parameters?.RuleType?.AllowedValues).toEqual(['Account', 'Organization', 'ConformancePack']);
     expect(template.Resources.OrganizationInvokePermission?.Properties).toEqual({
       FunctionName: { 'Fn::GetAtt': ['RuleFunction', 'Arn'] },
       Action: 'lambda:InvokeFunction',

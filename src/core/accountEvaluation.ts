@@ -23,12 +23,9 @@ export function toAccountEvaluations(report: PostureReport): AccountEvaluation[]
   }));
 }
 
-/** One account's evaluation; NON_COMPLIANT when the account is not in the organization the report is about. */
-export function toAccountEvaluation(report: PostureReport, accountId: string): AccountEvaluation {
-  const evaluation = toAccountEvaluations(report).find((candidate) => candidate.accountId === accountId);
-  return (
-    evaluation ?? fromReason(accountId, { kind: 'notInOrganization', accountId, organizationId: report.organizationId })
-  );
+/** One account's evaluation, or undefined when the account is not in the organization the report is about. */
+export function toAccountEvaluation(report: PostureReport, accountId: string): AccountEvaluation | undefined {
+  return toAccountEvaluations(report).find((candidate) => candidate.accountId === accountId);
 }
 
 /** NOT_APPLICABLE for every account that has an earlier result but is no longer in the organization. */

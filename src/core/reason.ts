@@ -49,7 +49,6 @@ export type Reason =
       readonly policyIds: readonly string[];
       readonly level: LockLevel;
     }
-  | { readonly kind: 'notInOrganization'; readonly accountId: string; readonly organizationId: string }
   | { readonly kind: 'leftOrganization'; readonly accountId: string; readonly organizationId: string }
   | {
       readonly kind: 'notOptedOut';
@@ -67,8 +66,6 @@ export const REASON_COMPLIANCE: Readonly<Record<Reason['kind'], ComplianceType>>
   rootDefaultNotOptOut: 'NON_COMPLIANT',
   rootNotLocked: 'NON_COMPLIANT',
   notOptedOut: 'NON_COMPLIANT',
-  // The account invoked the rule but is not in the organization read: no AI opt-out policy reaches it.
-  notInOrganization: 'NON_COMPLIANT',
   // An earlier result for an account that is gone: it must not stay COMPLIANT or NON_COMPLIANT on the dashboard.
   leftOrganization: 'NOT_APPLICABLE',
 };
@@ -163,8 +160,6 @@ export function formatReason(reason: Reason): string {
       return `Not locked: no ["@@none"] under ${reason.level} in the root's AI opt-out policies (${ids(reason.policyIds)}), ${LOCK_CONSEQUENCE[reason.level]}.`;
     case 'notOptedOut':
       return formatNotOptedOut(reason);
-    case 'notInOrganization':
-      return `Account ${reason.accountId} is not in organization ${reason.organizationId}, so no AI opt-out policy of it applies. Run the rule from the organization's management account or delegated administrator.`;
     case 'leftOrganization':
       return `Account ${reason.accountId} is no longer in organization ${reason.organizationId}.`;
     default:

@@ -16,7 +16,12 @@ import {
 import { evaluatePosture, type PostureReport } from '../core/evaluatePosture';
 import type { OrgSnapshot } from '../core/orgSnapshot';
 import { parseRuleParameters, type RuleParameters } from '../core/ruleParameters';
-import { InvalidEventError, OrganizationReadTimeoutError, RuleParameterError } from '../errors';
+import {
+  AccountNotInOrganizationError,
+  InvalidEventError,
+  OrganizationReadTimeoutError,
+  RuleParameterError,
+} from '../errors';
 import { type ConfigRuleEvent, parseConfigRuleEvent } from './configRuleEvent';
 
 /** Time kept back from the Lambda timeout so that a read that runs long still ends with a result put to Config. */
@@ -47,10 +52,13 @@ function functionAccount(context: HandlerContext): { partition: string; accountI
   return { partition, accountId };
 }
 
-/** The Config client that can put evaluations to the invoking account's rule. */
+/**
+ * The Config client that can put evaluations to the invoking account's rule: the function's own, or one acting
+ * through the role ExecutionRoleName in a member account. Throws when Scope=Organization is invoked from a member.
+ */
 function configClientFor(event: ConfigRuleEvent, parameters: RuleParameters, context: HandlerContext) {
   const own = functionAccount(context);
-  if (event.accountId === own.accountId) return Promise.resolve(config);
+  if (event.accountId === own.accountId) return () => Promise.resolve(config);
   if (parameters.scope === 'Organization') {
     throw new RuleParameterError(
       `Scope=Organization puts every account's result from the function's own account ${own.accountId}, but account ${event.accountId} invoked it: set Scope=Account for organization rules and conformance packs`,
@@ -67,7 +75,8 @@ function configClientFor(event: ConfigRuleEvent, parameters: RuleParameters, con
     });
     memberClients.set(key, clients);
   }
-  return clients(event.accountId);
+  const forAccount = clients;
+  return () => forAccount(event.accountId);
 }
 
 async function withDeadline<T>(work: Promise<T>, milliseconds: number): Promise<T> {
@@ -101,7 +110,11 @@ async function readOrganization(parameters: RuleParameters, context: HandlerCont
 /** What one invocation puts: every account and the stale ones (Organization), or the invoking account (Account). */
 async function evaluationsToPut(report: PostureReport, event: ConfigRuleEvent, parameters: RuleParameters) {
   if (parameters.scope === 'Account') {
-    return { current: [toAccountEvaluation(report, event.accountId)], stale: [], staleReadError: undefined };
+    const own = toAccountEvaluation(report, event.accountId);
+    // The permission for member accounts cannot name them, so any account's Config could invoke the function:
+    // only accounts of the organization get an answer.
+    if (own === undefined) throw new AccountNotInOrganizationError(event.accountId, report.organizationId);
+    return { current: [own], stale: [], staleReadError: undefined };
   }
   const current = toAccountEvaluations(report);
   // Test runs record nothing, so there is nothing stale to clean up; their rule may not even exist.
@@ -136,15 +149,15 @@ export async function handler(event: unknown, context: HandlerContext): Promise<
     logger.error('Rejected the rule parameters; nothing was put', { error });
     throw error;
   }
-  let target: ConfigServiceClient;
+  let target: () => Promise<ConfigServiceClient>;
   try {
-    target = await configClientFor(rule, parameters.value, context);
+    target = configClientFor(rule, parameters.value, context);
   } catch (error) {
     logger.error('Cannot put to the invoking account; nothing was put', { error, accountId: rule.accountId });
     throw error;
   }
-  const put = (evaluations: readonly AccountEvaluation[]) =>
-    putEvaluations(target, {
+  const put = async (evaluations: readonly AccountEvaluation[]) =>
+    putEvaluations(await target(), {
       resultToken: rule.resultToken,
       orderingTimestamp: rule.notificationCreationTime,
       evaluations,
@@ -172,8 +185,21 @@ export async function handler(event: unknown, context: HandlerContext): Promise<
   }
 
   const report = evaluatePosture(snapshot, parameters.value);
-  const { current, stale, staleReadError } = await evaluationsToPut(report, rule, parameters.value);
-  const sent = await put([...current, ...stale]);
+  let toPut: Awaited<ReturnType<typeof evaluationsToPut>>;
+  try {
+    toPut = await evaluationsToPut(report, rule, parameters.value);
+  } catch (error) {
+    logger.error('Refused the invoking account; nothing was put', { error, accountId: rule.accountId });
+    throw error;
+  }
+  const { current, stale, staleReadError } = toPut;
+  let sent: Evaluation[];
+  try {
+    sent = await put([...current, ...stale]);
+  } catch (error) {
+    logger.error('Could not put the evaluations', { error, accountId: rule.accountId });
+    throw error;
+  }
   logger.info('Evaluated the organization', {
     organizationId: report.organizationId,
     compliance: report.compliance,

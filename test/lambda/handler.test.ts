@@ -379,20 +379,34 @@ describe('handler, Scope=Account for a member account', () => {
       delete process.env.RULE_FUNCTION_ROLE_ARN;
     }
     expect(config).not.toHaveReceivedCommand(PutEvaluationsCommand);
-    expect(organizations).not.toHaveReceivedCommand(DescribeOrganizationCommand);
+    expect(logLines().at(-1)).toMatchObject({ level: 'ERROR', message: 'Could not put the evaluations' });
   });
 
-  it('reports a member that is not in the organization NON_COMPLIANT', async () => {
+  it('answers nothing to an account outside the organization, and does not assume a role there', async () => {
     mockOrganization(organizations, fixture([LOCKED]));
     sts.on(AssumeRoleCommand).resolves(assumed);
-    const returned = await handler({ ...memberEvent(), accountId: '777777777777' }, context);
-    expect(returned.map((e) => [e.ComplianceResourceId, e.ComplianceType, e.Annotation])).toEqual([
-      [
-        '777777777777',
-        'NON_COMPLIANT',
-        expect.stringMatching(/^Account 777777777777 is not in organization o-exampleorgid/),
-      ],
+    await expect(handler({ ...memberEvent(), accountId: '777777777777' }, context)).rejects.toThrow(
+      "Account 777777777777 invoked the rule but is not in organization o-exampleorgid; nothing was put. Only the organization's accounts are evaluated.",
+    );
+    expect(sts).not.toHaveReceivedCommand(AssumeRoleCommand);
+    expect(config).not.toHaveReceivedCommand(PutEvaluationsCommand);
+    expect(logLines().at(-1)).toMatchObject({
+      level: 'ERROR',
+      message: 'Refused the invoking account; nothing was put',
+    });
+  });
+
+  it('puts NON_COMPLIANT through the member role when the organization cannot be read', async () => {
+    mockOrganization(organizations, fixture([LOCKED]), {
+      fault: { command: ListRootsCommand, error: new AccessDeniedException({ $metadata: {}, message: 'denied' }) },
+    });
+    sts.on(AssumeRoleCommand).resolves(assumed);
+    await expect(handler(memberEvent(), context)).rejects.toThrow(OrganizationsAccessDeniedError);
+    expect(putEvaluationsSent()).toEqual([
+      expect.objectContaining({ ComplianceResourceId: SANDBOX_ACCOUNT, ComplianceType: 'NON_COMPLIANT' }),
     ]);
+    const client = config.commandCalls(PutEvaluationsCommand)[0]?.thisValue as ConfigServiceClient;
+    await expect(client.config.credentials()).resolves.toMatchObject({ accessKeyId: 'ASIAMEMBER' });
   });
 
   it('refuses Scope=Organization when a member account invokes it, and puts nothing', async () => {
@@ -407,10 +421,15 @@ describe('handler, Scope=Account for a member account', () => {
 
   it('evaluates the central account itself without assuming a role', async () => {
     mockOrganization(organizations, fixture([LOCKED]));
-    const event = { ...eventFile('scheduled-testmode.json'), ruleParameters: '{"Scope":"Account"}' };
-    const returned = await handler(event, context);
+    const central = { ...context, invokedFunctionArn: `arn:aws:lambda:us-east-1:${MANAGEMENT_ID}:function:rule` };
+    const event = {
+      ...eventFile('scheduled-testmode.json'),
+      accountId: MANAGEMENT_ID,
+      ruleParameters: '{"Scope":"Account"}',
+    };
+    const returned = await handler(event, central);
     expect(sts).not.toHaveReceivedCommand(AssumeRoleCommand);
-    expect(returned.map((e) => [e.ComplianceResourceId, e.ComplianceType])).toEqual([[OWN_ACCOUNT, 'NON_COMPLIANT']]);
+    expect(returned.map((e) => [e.ComplianceResourceId, e.ComplianceType])).toEqual([[MANAGEMENT_ID, 'COMPLIANT']]);
   });
 
   it('fails on a function ARN it cannot read', async () => {

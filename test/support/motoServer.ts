@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { delimiter, join } from 'node:path';
+import { commandOnPath, describeWithCommand } from './requiredCommand';
 
 /** The executable of moto's standalone server (moto 5: `pip install 'moto[server]'`). */
 export const MOTO_SERVER_COMMAND = 'moto_server';
+const MOTO_INSTALL_HINT = "pip install 'moto[server]'";
 
 /** How long to wait for moto_server to answer, in milliseconds; it usually answers within half a second. */
 export const MOTO_START_TIMEOUT_MS = 20_000;
@@ -39,15 +39,10 @@ export interface MotoClientConfig {
 
 /** Looks for moto_server on PATH (an executable file); does not start it. */
 export function motoAvailability(pathVariable: string | undefined = process.env.PATH): MotoAvailability {
-  for (const directory of (pathVariable ?? '').split(delimiter)) {
-    if (directory === '') continue;
-    const candidate = join(directory, MOTO_SERVER_COMMAND);
-    if (isExecutableFile(candidate)) return { available: true, path: candidate };
-  }
-  return {
-    available: false,
-    reason: `${MOTO_SERVER_COMMAND} is not on PATH; install it with: pip install 'moto[server]'`,
-  };
+  const path = commandOnPath(MOTO_SERVER_COMMAND, pathVariable);
+  return path === undefined
+    ? { available: false, reason: `${MOTO_SERVER_COMMAND} is not on PATH; install it with: ${MOTO_INSTALL_HINT}` }
+    : { available: true, path };
 }
 
 /** Settings for an Organizations or Config client that talks to the moto server at `endpoint`. */
@@ -100,22 +95,7 @@ export async function startMotoServer(): Promise<MotoServer> {
  * notice, except when CI=true: then it fails, so that a CI run cannot pass without its integration tests.
  */
 export function describeWithMoto(name: string, fn: (moto: () => MotoServer) => void): void {
-  const availability = motoAvailability();
-  if (!availability.available) {
-    if (process.env.CI === 'true') {
-      describe(name, () => {
-        it(`needs ${MOTO_SERVER_COMMAND} (CI=true does not allow skipping)`, () => {
-          throw new Error(`${availability.reason}. CI=true: integration suites must run, not skip.`);
-        });
-      });
-      return;
-    }
-    warnOnce(`Skipping moto integration suites: ${availability.reason}.`);
-    describe.skip(name, () => fn(notStarted));
-    return;
-  }
-
-  describe(name, () => {
+  describeWithCommand(MOTO_SERVER_COMMAND, MOTO_INSTALL_HINT, name, () => {
     let starting: Promise<MotoServer> | undefined;
     let server: MotoServer | undefined;
     beforeAll(async () => {
@@ -132,27 +112,6 @@ export function describeWithMoto(name: string, fn: (moto: () => MotoServer) => v
       return server;
     });
   });
-}
-
-let warned = false;
-
-function warnOnce(message: string): void {
-  if (warned) return;
-  warned = true;
-  console.warn(message);
-}
-
-function notStarted(): MotoServer {
-  throw new Error('moto_server is not available');
-}
-
-function isExecutableFile(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
 }
 
 function findFreePort(): Promise<number> {
