@@ -81,7 +81,7 @@ export class SnapshotReadError extends AppError {
   }
 }
 
-/** The Lambda was invoked with an event that is not a scheduled AWS Config rule event it can answer. */
+/** A Lambda was invoked with an event it cannot answer: not a scheduled AWS Config rule event, not an SQS batch. */
 export class InvalidEventError extends AppError {
   override name = 'InvalidEventError';
 }
@@ -151,4 +151,122 @@ export class AccountNotInOrganizationError extends AppError {
       `Account ${accountId} invoked the rule but is not in organization ${organizationId}; nothing was put. Only the organization's accounts are evaluated.`,
     );
   }
+}
+
+/** Organizations denied a call the remediation needs; `action` is the IAM action to allow. */
+export class RemediationAccessDeniedError extends AppError {
+  override name = 'RemediationAccessDeniedError';
+
+  constructor(
+    /** The IAM action that was denied, such as `organizations:AttachPolicy`. */
+    readonly action: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `Access denied to ${action}: allow ${action} to the remediation function's role, and run it in the organization's management account, or in a delegated administrator for Organizations policies whose delegation policy allows ${action}`,
+      options,
+    );
+  }
+}
+
+/** Organizations kept refusing a change with PolicyChangesInProgressException or ConcurrentModificationException. */
+export class OrganizationsBusyError extends AppError {
+  override name = 'OrganizationsBusyError';
+
+  constructor(
+    /** The IAM action that was refused, such as `organizations:AttachPolicy`. */
+    readonly action: string,
+    /** The exception Organizations answered with the last time. */
+    readonly exception: string,
+    /** How many times the remediation sent the request. */
+    readonly attempts: number,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `Organizations refused ${action} with ${exception} ${attempts} times: another change to the organization's policies is in progress; run the remediation again later`,
+      options,
+    );
+  }
+}
+
+/** The AI opt-out policy type did not become ENABLED on the root while the remediation waited. */
+export class PolicyTypeNotEnabledError extends AppError {
+  override name = 'PolicyTypeNotEnabledError';
+
+  constructor(
+    readonly rootId: string,
+    /** The last status ListRoots showed (`absent` when the type was not listed). */
+    readonly status: string,
+    /** How many times ListRoots was read. */
+    readonly checks: number,
+  ) {
+    super(
+      `AISERVICES_OPT_OUT_POLICY is still ${status} on root ${rootId} after ${checks} checks: enabling a policy type can take a while; run the remediation again later`,
+    );
+  }
+}
+
+/** CreatePolicy reported the name taken, yet no AI opt-out policy has it (another policy type may use it). */
+export class PolicyNameTakenError extends AppError {
+  override name = 'PolicyNameTakenError';
+
+  constructor(
+    readonly policyName: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `CreatePolicy answered DuplicatePolicyException for ${JSON.stringify(policyName)}, but no AISERVICES_OPT_OUT_POLICY has that name: choose another policy name for the remediation`,
+      options,
+    );
+  }
+}
+
+/** A remediation step, or the read that checks the result, failed; `done` says what had already been done. */
+export class RemediationFailedError extends AppError {
+  override name = 'RemediationFailedError';
+
+  constructor(
+    /** What was being done when it failed, in words. */
+    readonly failedAt: string,
+    /** What had been done before, in words; running the remediation again continues from there. */
+    readonly done: readonly string[],
+    options: ErrorOptions & { readonly cause: unknown },
+  ) {
+    const before = done.length === 0 ? 'before any change' : `after it had done: ${done.join('; ')}`;
+    const reason = options.cause instanceof Error ? options.cause.message : String(options.cause);
+    super(`The remediation failed to ${failedAt}, ${before}. ${reason}`, options);
+  }
+}
+
+/** After a remediation that made changes, Organizations still shows steps to do. */
+export class RemediationIncompleteError extends AppError {
+  override name = 'RemediationIncompleteError';
+
+  constructor(
+    /** The steps still to do, in words. */
+    readonly remaining: readonly string[],
+  ) {
+    super(
+      `After the remediation, Organizations still shows ${remaining.length} step(s) to do: ${remaining.join('; ')}. Run the remediation again (Organizations may not show a change at once)`,
+    );
+  }
+}
+
+/** AWS Config would not start an evaluation of the rule for a reason a person must fix: a wrong name, a missing grant. */
+export class StartRuleEvaluationError extends AppError {
+  override name = 'StartRuleEvaluationError';
+
+  constructor(
+    /** The rule that was to be evaluated. */
+    readonly configRuleName: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** The function was deployed without the settings it needs. */
+export class FunctionConfigurationError extends AppError {
+  override name = 'FunctionConfigurationError';
 }

@@ -39,6 +39,19 @@ async function sourcesOf(entryPoints: readonly string[]): Promise<string[]> {
   return Object.keys(result.metafile.inputs).filter((path) => path.startsWith('src/'));
 }
 
+/** What a Lambda event source mapping needs from the function's role to poll an SQS queue (AWS Lambda Developer Guide). */
+const SQS_POLLING_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
+
+/** The actions a function needs besides its code's: polling, when an event source mapping feeds it from SQS. */
+function infrastructureActions(logicalId: string): string[] {
+  const fedFromQueue = Object.values(template.Resources).some(
+    (resource) =>
+      resource.Type === 'AWS::Lambda::EventSourceMapping' &&
+      JSON.stringify(resource.Properties?.FunctionName) === JSON.stringify({ Ref: logicalId }),
+  );
+  return fedFromQueue ? SQS_POLLING_ACTIONS : [];
+}
+
 function grantedActions(properties: Readonly<Record<string, unknown>> | undefined): string[] {
   const policies = (properties?.Policies ?? []) as { Statement: { Effect: string; Action: string | string[] }[] }[];
   return policies.flatMap((policy) => policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action));
@@ -48,7 +61,7 @@ describe('template.yaml', () => {
   const functions = samFunctions(template);
 
   it('builds each function with esbuild from a TypeScript entry point, with source maps', () => {
-    expect(functions.map((fn) => fn.logicalId)).toEqual(['RuleFunction']);
+    expect(functions.map((fn) => fn.logicalId)).toEqual(['RuleFunction', 'ReevaluateFunction']);
     for (const fn of functions) {
       expect(fn.buildProperties.EntryPoints).toEqual([expect.stringMatching(/^src\/lambda\/\w+\.ts$/)]);
       expect(fn.buildProperties.Sourcemap).toBe(true);
@@ -58,10 +71,13 @@ describe('template.yaml', () => {
   });
 
   it.each(samFunctions(readTemplate('template.yaml')).map((fn) => [fn.logicalId, fn] as const))(
-    'grants %s exactly the IAM actions of the SDK commands its code sends',
+    'grants %s exactly the IAM actions of the SDK commands its code sends, and of its event source',
     async (logicalId, fn) => {
       const sources = await sourcesOf(fn.buildProperties.EntryPoints);
-      const used = new Set(sources.flatMap((path) => actionsUsedIn(readFileSync(path, 'utf8'))));
+      const used = new Set([
+        ...sources.flatMap((path) => actionsUsedIn(readFileSync(path, 'utf8'))),
+        ...infrastructureActions(logicalId),
+      ]);
       const granted = grantedActions(template.Resources[logicalId]?.Properties);
       expect(used.size).toBeGreaterThan(0);
       expect(new Set(granted)).toEqual(used);

@@ -1,0 +1,170 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { readTemplate, samFunctions, type Template } from '../../scripts/samTemplate.cjs';
+import { POLICY_CHANGE_EVENT_NAMES } from '../../src/core/policyChangeEvents';
+
+type Json = Record<string, unknown>;
+
+const template: Template = readTemplate('template.yaml');
+
+function readJson(path: string): Json {
+  return JSON.parse(readFileSync(path, 'utf8'));
+}
+
+const SAMPLES = readdirSync('events/cloudtrail')
+  .filter((file) => file.endsWith('.json'))
+  .map((file) => [file, readJson(`events/cloudtrail/${file}`)] as const);
+
+function isFields(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * EventBridge's matching for the only pattern forms the rule uses: an array of exact strings matches a value equal to
+ * one of them (or an array value holding one), and an object matches when each of its fields matches. Anything else
+ * (prefix, exists, numeric...) throws, so that the rule cannot grow a form this test would judge wrongly.
+ */
+function matches(pattern: unknown, value: unknown): boolean {
+  if (Array.isArray(pattern)) {
+    for (const allowed of pattern) {
+      if (typeof allowed !== 'string') throw new Error(`Unsupported pattern value ${JSON.stringify(allowed)}`);
+    }
+    return Array.isArray(value) ? value.some((item) => pattern.includes(item)) : pattern.includes(value);
+  }
+  if (isFields(pattern)) {
+    return isFields(value) && Object.entries(pattern).every(([key, field]) => matches(field, value[key]));
+  }
+  throw new Error(`Unsupported pattern ${JSON.stringify(pattern)}`);
+}
+
+function resource(logicalId: string) {
+  const found = template.Resources[logicalId];
+  if (found === undefined) throw new Error(`template.yaml has no resource ${logicalId}`);
+  return found;
+}
+
+function eventPattern(): unknown {
+  return resource('PolicyChangeRule').Properties?.EventPattern;
+}
+
+/** The AttachPolicy sample turned into another call, as CloudTrail would record it. */
+function otherCall(detail: Json, source = 'aws.organizations'): Json {
+  const attach = readJson('events/cloudtrail/AttachPolicy.json');
+  return { ...attach, source, detail: { ...(attach.detail as Json), ...detail } };
+}
+
+describe('the EventBridge rule PolicyChangeRule of template.yaml', () => {
+  it.each(SAMPLES)('matches the CloudTrail sample %s', (_file, event) => {
+    expect(matches(eventPattern(), event)).toBe(true);
+  });
+
+  it.each<[string, Json]>([
+    [
+      'a read-only ListPolicies call',
+      otherCall({
+        eventName: 'ListPolicies',
+        readOnly: true,
+        requestParameters: { filter: 'AISERVICES_OPT_OUT_POLICY' },
+        responseElements: null,
+      }),
+    ],
+    [
+      'a read-only DescribePolicy call',
+      otherCall({ eventName: 'DescribePolicy', readOnly: true, requestParameters: { policyId: 'p-lockedoptout' } }),
+    ],
+    [
+      'a CreateAccount call',
+      otherCall({
+        eventName: 'CreateAccount',
+        requestParameters: { tags: [], email: '****', accountName: '****' },
+        responseElements: {
+          createAccountStatus: {
+            accountName: '****',
+            state: 'IN_PROGRESS',
+            id: 'car-examplecreateaccountrequestid111',
+            requestedTimestamp: 'Nov 22, 2026 9:00:12 AM',
+          },
+        },
+      }),
+    ],
+    [
+      "IAM's DeletePolicy, which has an Organizations name",
+      otherCall(
+        {
+          eventSource: 'iam.amazonaws.com',
+          eventName: 'DeletePolicy',
+          requestParameters: { policyArn: 'arn:aws:iam::123456789012:policy/test-policy' },
+        },
+        'aws.iam',
+      ),
+    ],
+  ])('does not match %s', (_name, event) => {
+    expect(matches(eventPattern(), event)).toBe(false);
+  });
+
+  it('matches exactly the event names the function counts as policy changes', () => {
+    const pattern = eventPattern();
+    expect(isFields(pattern) && isFields(pattern.detail) ? pattern.detail.eventName : undefined).toEqual([
+      ...POLICY_CHANGE_EVENT_NAMES,
+    ]);
+  });
+
+  it('sends to the queue that only it may send to', () => {
+    expect(resource('PolicyChangeRule').Properties?.Targets).toEqual([
+      { Id: 'PolicyChangeQueue', Arn: { 'Fn::GetAtt': ['PolicyChangeQueue', 'Arn'] } },
+    ]);
+    expect(resource('PolicyChangeQueuePolicy').Properties?.PolicyDocument).toMatchObject({
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'sqs:SendMessage',
+          Resource: { 'Fn::GetAtt': ['PolicyChangeQueue', 'Arn'] },
+          Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['PolicyChangeRule', 'Arn'] } } },
+        },
+      ],
+    });
+  });
+
+  it('feeds ReevaluateFunction batches collected for a minute, at most two at a time', () => {
+    expect(resource('ReevaluateFunction').Properties).toMatchObject({
+      Handler: 'reevaluateHandler.handler',
+      Environment: { Variables: { CONFIG_RULE_NAME: { Ref: 'AiOptOutConfigRule' } } },
+    });
+    expect(resource('PolicyChangeEventSource').Properties).toEqual({
+      EventSourceArn: { 'Fn::GetAtt': ['PolicyChangeQueue', 'Arn'] },
+      FunctionName: { Ref: 'ReevaluateFunction' },
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 60,
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+    expect(samFunctions(template).find((fn) => fn.logicalId === 'ReevaluateFunction')?.buildProperties).toMatchObject({
+      EntryPoints: ['src/lambda/reevaluateHandler.ts'],
+    });
+  });
+
+  it("gives the queue a visibility timeout of at least six times the function's timeout plus the batching window", () => {
+    // AWS Lambda Developer Guide, "Creating and configuring an Amazon SQS event source mapping".
+    const timeout = Number(resource('ReevaluateFunction').Properties?.Timeout);
+    const window = Number(resource('PolicyChangeEventSource').Properties?.MaximumBatchingWindowInSeconds);
+    expect(Number(resource('PolicyChangeQueue').Properties?.VisibilityTimeout)).toBeGreaterThanOrEqual(
+      6 * timeout + window,
+    );
+  });
+
+  it('creates all of it only when re-evaluation is on', () => {
+    const ids = [
+      'PolicyChangeRule',
+      'PolicyChangeEventSource',
+      'PolicyChangeQueue',
+      'PolicyChangeDeadLetterQueue',
+      'PolicyChangeQueuePolicy',
+      'ReevaluateLogGroup',
+      'ReevaluateFunction',
+    ];
+    expect(ids.map((id) => [id, resource(id).Condition])).toEqual(ids.map((id) => [id, 'ReevaluatesOnPolicyChange']));
+    expect(template.Parameters?.ReevaluateOnPolicyChange).toMatchObject({
+      Default: 'auto',
+      AllowedValues: ['auto', 'enabled', 'disabled'],
+    });
+  });
+});
