@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { readTemplate, samFunctions, type Template } from '../scripts/samTemplate.cjs';
 import { parseRuleParameters } from '../src/core/ruleParameters';
+import { parseRemediationRequest } from '../src/lambda/remediationRequest';
 
 const template: Template = readTemplate('template.yaml');
 
@@ -61,7 +62,7 @@ describe('template.yaml', () => {
   const functions = samFunctions(template);
 
   it('builds each function with esbuild from a TypeScript entry point, with source maps', () => {
-    expect(functions.map((fn) => fn.logicalId)).toEqual(['RuleFunction', 'ReevaluateFunction']);
+    expect(functions.map((fn) => fn.logicalId)).toEqual(['RuleFunction', 'ReevaluateFunction', 'RemediationFunction']);
     for (const fn of functions) {
       expect(fn.buildProperties.EntryPoints).toEqual([expect.stringMatching(/^src\/lambda\/\w+\.ts$/)]);
       expect(fn.buildProperties.Sourcemap).toBe(true);
@@ -173,5 +174,105 @@ describe('template.yaml', () => {
     });
     expect(template.Outputs?.FunctionArn?.Value).toEqual({ 'Fn::GetAtt': ['RuleFunction', 'Arn'] });
     expect(template.Outputs?.RuleFunctionRoleArn?.Value).toEqual({ 'Fn::GetAtt': ['RuleFunctionRole', 'Arn'] });
+  });
+
+  describe('remediation', () => {
+    it('is deployed for a rule of this account unless disabled, manual by default', () => {
+      expect(template.Parameters?.Remediation).toMatchObject({
+        Default: 'manual',
+        AllowedValues: ['disabled', 'manual', 'automatic'],
+      });
+      const ids = [
+        'RemediationLogGroup',
+        'RemediationFunction',
+        'RemediationAutomationRole',
+        'RemediationRunbook',
+        'AiOptOutRemediation',
+      ];
+      expect(ids.map((id) => [id, template.Resources[id]?.Condition])).toEqual(ids.map((id) => [id, 'HasRemediation']));
+      expect(template.Conditions?.HasRemediation).toEqual({
+        'Fn::And': [
+          { Condition: 'IsAccountRule' },
+          { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'Remediation' }, 'disabled'] }] },
+        ],
+      });
+    });
+
+    it('lets only SSM Automation of this account use the automation role, to invoke only the remediation function', () => {
+      const properties = template.Resources.RemediationAutomationRole?.Properties;
+      expect(properties?.AssumeRolePolicyDocument).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'ssm.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          },
+        ],
+      });
+      expect(properties?.Policies).toEqual([
+        {
+          PolicyName: 'InvokeTheRemediationFunction',
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: 'lambda:InvokeFunction',
+                Resource: { 'Fn::GetAtt': ['RemediationFunction', 'Arn'] },
+              },
+            ],
+          },
+        },
+      ]);
+    });
+
+    it('ships a schemaVersion 0.3 runbook that invokes the function and fails when the function does', () => {
+      const content = template.Resources.RemediationRunbook?.Properties?.Content as {
+        schemaVersion: string;
+        assumeRole: string;
+        parameters: Record<string, { type: string }>;
+        mainSteps: { name: string; action: string; inputs: Record<string, unknown> }[];
+      };
+      expect(content.schemaVersion).toBe('0.3');
+      expect(content.assumeRole).toBe('{{ AutomationAssumeRole }}');
+      expect(Object.keys(content.parameters)).toEqual(['AutomationAssumeRole', 'ResourceId', 'DryRun', 'PolicyName']);
+      expect(content.parameters.DryRun?.type).toBe('Boolean');
+      const [invoke, check] = content.mainSteps;
+      expect(invoke).toMatchObject({
+        action: 'aws:invokeLambdaFunction',
+        inputs: { FunctionName: { Ref: 'RemediationFunction' } },
+      });
+      const payload = String(invoke?.inputs.Payload)
+        .replace('{{ DryRun }}', 'true')
+        .replace('{{ PolicyName }}', 'ai-services-opt-out-locked')
+        .replace('{{ ResourceId }}', '222222222222');
+      expect(parseRemediationRequest(JSON.parse(payload))).toEqual({
+        ok: true,
+        value: { dryRun: true, policyName: 'ai-services-opt-out-locked', resourceId: '222222222222' },
+      });
+      expect(check).toMatchObject({
+        action: 'aws:executeScript',
+        inputs: { InputPayload: { Payload: '{{ Remediate.Payload }}' } },
+      });
+      expect(String(check?.inputs.Script)).toContain("'errorMessage' in result");
+    });
+
+    it('attaches the runbook to the rule, manual unless automatic is chosen, with retries', () => {
+      expect(template.Resources.AiOptOutRemediation?.Properties).toMatchObject({
+        ConfigRuleName: { Ref: 'AiOptOutConfigRule' },
+        TargetType: 'SSM_DOCUMENT',
+        TargetId: { Ref: 'RemediationRunbook' },
+        Automatic: { 'Fn::If': ['IsAutomaticRemediation', true, false] },
+        MaximumAutomaticAttempts: 3,
+        RetryAttemptSeconds: 600,
+        Parameters: {
+          AutomationAssumeRole: { StaticValue: { Values: [{ 'Fn::GetAtt': ['RemediationAutomationRole', 'Arn'] }] } },
+          ResourceId: { ResourceValue: { Value: 'RESOURCE_ID' } },
+          DryRun: { StaticValue: { Values: ['false'] } },
+        },
+      });
+    });
   });
 });

@@ -4,12 +4,15 @@ import { parseArgs } from 'node:util';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { version } from '../../package.json';
 import { ORGANIZATIONS_CLIENT_CONFIG, readOrgSnapshot } from '../aws/readOrgSnapshot';
+import { remediateOrganization } from '../aws/remediateOrganization';
 import { evaluatePosture, type PostureReport } from '../core/evaluatePosture';
 import type { OrgSnapshot } from '../core/orgSnapshot';
 import { parseOrgSnapshot } from '../core/parseOrgSnapshot';
+import { DEFAULT_REMEDIATION_POLICY_NAME, parsePolicyName } from '../core/planRemediation';
 import { parseRuleParameters, type RuleParameters } from '../core/ruleParameters';
 import { AppError, AwsCredentialsError, InputError, OutputError, UsageError } from '../errors';
 import { EXIT_CODES, exitCodeFor } from './exitCode';
+import { formatRemediation } from './formatRemediation';
 import { formatReportJson, formatReportTable, toReportJson } from './formatReport';
 
 const PROGRAM = 'ai-opt-out-audit';
@@ -23,12 +26,17 @@ const USAGE = `Usage:
                            evaluate a saved organization snapshot
   ${PROGRAM} examples [DIR] [options]
                            evaluate every *.json snapshot in DIR (default ${DEFAULT_EXAMPLES_DIR})
+  ${PROGRAM} remediate [--dry-run] [--policy-name NAME] [--profile P] [--region R] [--format F]
+                           enable AI opt-out policies on the root and attach the fully locked
+                           opt-out policy; never touches another policy
 
 Options:
   --snapshot FILE          organization snapshot, JSON (format: README, "Snapshot format")
   --profile P              AWS profile for the live read (default: the default credential chain)
   --region R               Organizations endpoint region (default: us-east-1; AWS_ENDPOINT_URL wins)
   --save-snapshot FILE     also write the snapshot the live read saw, as evidence
+  --dry-run                remediate: print the plan, change nothing
+  --policy-name NAME       remediate: the policy it owns (default ${DEFAULT_REMEDIATION_POLICY_NAME})
   --format table|json      output format (default: table)
   --required-locks LIST    rule parameter RequiredLocks: comma-separated services, default,
                            opt_out_policy, or none (default: all three)
@@ -38,7 +46,8 @@ Options:
   --version                show the version
 
 Exit codes: 0 COMPLIANT, 1 NON_COMPLIANT, 2 usage or input error, 3 failure while running.
-(examples exits 0 once every file was evaluated, whatever the verdicts.)
+(examples exits 0 once every file was evaluated, whatever the verdicts; remediate exits 0 when
+nothing is left to do, 1 when a dry run plans changes or something needs a person.)
 `;
 
 const OPTIONS = {
@@ -46,6 +55,8 @@ const OPTIONS = {
   profile: { type: 'string' },
   region: { type: 'string' },
   'save-snapshot': { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  'policy-name': { type: 'string' },
   format: { type: 'string' },
   'required-locks': { type: 'string' },
   'allowed-opt-in': { type: 'string' },
@@ -123,18 +134,20 @@ function render(report: PostureReport, parameters: RuleParameters, format: Forma
   return formatReportTable(report, parameters, color);
 }
 
-/** Reads the live organization with the same reader as the Lambda; progress goes to stderr, only on a terminal. */
-async function readLiveSnapshot(values: Values, io: CliIo): Promise<OrgSnapshot> {
-  const client = new OrganizationsClient({
+/** The Organizations client of a live command: the default credential chain, or --profile and --region. */
+function organizationsClient(values: Values): OrganizationsClient {
+  return new OrganizationsClient({
     ...ORGANIZATIONS_CLIENT_CONFIG,
     ...(values.region === undefined ? {} : { region: values.region }),
     ...(values.profile === undefined ? {} : { profile: values.profile }),
   });
-  const startedAt = new Date().toISOString();
-  const onProgress = (accountsRead: number) => io.stderr(`\rRead ${accountsRead} accounts...`);
+}
+
+/** Runs a live command with a client, closing it after, and says how to give credentials when there are none. */
+async function withOrganizations<T>(values: Values, work: (client: OrganizationsClient) => Promise<T>): Promise<T> {
+  const client = organizationsClient(values);
   try {
-    const snapshot = await readOrgSnapshot(client, io.stderrIsTty ? { onProgress } : {});
-    return { capturedAt: startedAt, ...snapshot };
+    return await work(client);
   } catch (error) {
     if (error instanceof Error && error.name === 'CredentialsProviderError') {
       throw new AwsCredentialsError(`no AWS credentials (${errorText(error)}): use --profile P, or set AWS_PROFILE`, {
@@ -143,8 +156,21 @@ async function readLiveSnapshot(values: Values, io: CliIo): Promise<OrgSnapshot>
     }
     throw error;
   } finally {
-    if (io.stderrIsTty) io.stderr('\r\u001b[2K');
     client.destroy();
+  }
+}
+
+/** Reads the live organization with the same reader as the Lambda; progress goes to stderr, only on a terminal. */
+async function readLiveSnapshot(values: Values, io: CliIo): Promise<OrgSnapshot> {
+  const startedAt = new Date().toISOString();
+  const onProgress = (accountsRead: number) => io.stderr(`\rRead ${accountsRead} accounts...`);
+  try {
+    const snapshot = await withOrganizations(values, (client) =>
+      readOrgSnapshot(client, io.stderrIsTty ? { onProgress } : {}),
+    );
+    return { capturedAt: startedAt, ...snapshot };
+  } finally {
+    if (io.stderrIsTty) io.stderr('\r\u001b[2K');
   }
 }
 
@@ -163,6 +189,7 @@ function rejectOptions(values: Values, names: readonly (keyof Values)[], why: st
 
 async function audit(positionals: readonly string[], values: Values, io: CliIo) {
   if (positionals.length > 0) throw new UsageError(`audit takes no arguments, got "${positionals[0]}" (see --help)`);
+  rejectOptions(values, ['dry-run', 'policy-name'], 'is for remediate, not audit');
   const format = formatFrom(values);
   const parameters = ruleParametersFrom(values);
   let snapshot: OrgSnapshot;
@@ -181,6 +208,11 @@ async function audit(positionals: readonly string[], values: Values, io: CliIo) 
 async function examples(positionals: readonly string[], values: Values, io: CliIo) {
   if (positionals.length > 1)
     throw new UsageError(`examples takes one directory, got ${positionals.length} (see --help)`);
+  rejectOptions(
+    values,
+    ['snapshot', 'profile', 'region', 'save-snapshot', 'dry-run', 'policy-name'],
+    'is not for examples',
+  );
   const format = formatFrom(values);
   const parameters = ruleParametersFrom(values);
   const dir = positionals[0] ?? DEFAULT_EXAMPLES_DIR;
@@ -208,6 +240,26 @@ async function examples(positionals: readonly string[], values: Values, io: CliI
   return EXIT_CODES.compliant;
 }
 
+async function remediate(positionals: readonly string[], values: Values, io: CliIo) {
+  if (positionals.length > 0)
+    throw new UsageError(`remediate takes no arguments, got "${positionals[0]}" (see --help)`);
+  rejectOptions(
+    values,
+    ['snapshot', 'save-snapshot', 'required-locks', 'allowed-opt-in'],
+    'is not for remediate, which makes the organization pass every check',
+  );
+  const format = formatFrom(values);
+  const name = parsePolicyName(values['policy-name'] ?? DEFAULT_REMEDIATION_POLICY_NAME);
+  if (!name.ok) throw new UsageError(`--policy-name: ${name.error}`);
+  const dryRun = values['dry-run'] === true;
+  const result = await withOrganizations(values, (client) =>
+    remediateOrganization(client, { policyName: name.value, dryRun }),
+  );
+  io.stdout(`${format === 'json' ? JSON.stringify(result, null, 2) : formatRemediation(result)}\n`);
+  const left = result.needsPerson.length > 0 || (dryRun && result.plan.length > 0);
+  return left ? EXIT_CODES.nonCompliant : EXIT_CODES.compliant;
+}
+
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArguments(argv);
   if (values.version) {
@@ -221,6 +273,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   }
   if (command === 'audit') return audit(rest, values, io);
   if (command === 'examples') return examples(rest, values, io);
+  if (command === 'remediate') return remediate(rest, values, io);
   throw new UsageError(
     command === undefined ? 'no command given (see --help)' : `unknown command "${command}" (see --help)`,
   );

@@ -13,7 +13,8 @@ import {
   sdkAccount,
   sdkOrganizationalUnit,
 } from '../support/organizationsMock';
-import { optIn, SEED_000 } from '../support/policies';
+import { optIn, SEED_000, SEED_004_EXAMPLE_1 } from '../support/policies';
+import { mockLiveOrganization, named } from '../support/remediationMock';
 
 const EXAMPLES = 'events/organizations';
 const example = (name: string) => join(EXAMPLES, name);
@@ -264,6 +265,63 @@ describe('audit of the live organization', () => {
   });
 });
 
+describe('remediate', () => {
+  const organizations = mockClient(OrganizationsClient);
+  const writes = () =>
+    organizations
+      .calls()
+      .map((call) => (call.args[0] as { constructor: { name: string } }).constructor.name)
+      .filter((name) => /^(Enable|Create|Update|Attach|Detach|Delete|Disable)/.test(name));
+
+  beforeEach(() => organizations.reset());
+
+  it('prints the plan of a dry run, changes nothing, and exits 1 as there is something to do', async () => {
+    mockLiveOrganization(organizations, { status: 'absent' });
+    const run = await cli(['remediate', '--dry-run']);
+    expect(run.code).toBe(1);
+    expect(writes()).toEqual([]);
+    expect(run.stdout).toContain('(dry run: nothing was changed)');
+    expect(run.stdout).toContain('Would do:\n  1. enable AISERVICES_OPT_OUT_POLICY on root r-exam');
+    expect(run.stdout).toContain('create policy "ai-services-opt-out-locked" with the fully locked opt-out content');
+  });
+
+  it('remediates, says what it did, and exits 0 when nothing is left', async () => {
+    mockLiveOrganization(organizations, { status: 'absent' });
+    const run = await cli(['remediate', '--format', 'json']);
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result).toMatchObject({ dryRun: false, changed: true, remaining: [], needsPerson: [] });
+    expect(result.done.map((step: { kind: string }) => step.kind)).toEqual([
+      'enablePolicyType',
+      'waitForPolicyType',
+      'createPolicy',
+      'attachPolicy',
+    ]);
+    expect(writes()).toEqual(['EnablePolicyTypeCommand', 'CreatePolicyCommand', 'AttachPolicyCommand']);
+  });
+
+  it('exits 1 and names what needs a person, without touching the policy in the way', async () => {
+    mockLiveOrganization(organizations, {
+      policies: [
+        named('p-ours00001', JSON.stringify(SEED_004_EXAMPLE_1), [ROOT_ID], 'ai-services-opt-out-locked'),
+        named('p-lexin0001', JSON.stringify(optIn('lex')), [ROOT_ID], 'legacy-lex'),
+      ],
+    });
+    const run = await cli(['remediate']);
+    expect(run.code).toBe(1);
+    expect(writes()).toEqual([]);
+    expect(run.stdout).toMatch(
+      /Needs a person \(the remediation never detaches, deletes or edits other policies\):\n {2}1\. Opted in: lex via p-lexin0001 on r-exam\./,
+    );
+  });
+
+  it('uses the policy name it is given', async () => {
+    mockLiveOrganization(organizations, {});
+    const run = await cli(['remediate', '--dry-run', '--policy-name', 'org-ai-opt-out']);
+    expect(run.stdout).toContain('policy "org-ai-opt-out"');
+  });
+});
+
 describe('examples', () => {
   it('evaluates every example organization and exits 0', async () => {
     const run = await cli(['examples', '--format', 'json']);
@@ -344,6 +402,41 @@ describe('usage and input errors', () => {
       'an examples directory without snapshots',
       ['examples', 'src'],
       /^ai-opt-out-audit: no \*\.json snapshots in src$/,
+    ],
+    [
+      '--profile with --snapshot',
+      ['audit', '--snapshot', 'x.json', '--profile', 'p'],
+      /^ai-opt-out-audit: --profile is for a live read, not with --snapshot \(see --help\)$/,
+    ],
+    [
+      '--save-snapshot with --snapshot',
+      ['audit', '--snapshot', 'x.json', '--save-snapshot', 'y.json'],
+      /^ai-opt-out-audit: --save-snapshot is for a live read, not with --snapshot \(see --help\)$/,
+    ],
+    [
+      '--snapshot with examples',
+      ['examples', '--snapshot', 'x.json'],
+      /^ai-opt-out-audit: --snapshot is not for examples \(see --help\)$/,
+    ],
+    [
+      '--dry-run with audit',
+      ['audit', '--dry-run'],
+      /^ai-opt-out-audit: --dry-run is for remediate, not audit \(see --help\)$/,
+    ],
+    [
+      '--required-locks with remediate',
+      ['remediate', '--required-locks', 'services'],
+      /^ai-opt-out-audit: --required-locks is not for remediate, which makes the organization pass every check \(see --help\)$/,
+    ],
+    [
+      'remediate with an argument',
+      ['remediate', 'now'],
+      /^ai-opt-out-audit: remediate takes no arguments, got "now" \(see --help\)$/,
+    ],
+    [
+      'an empty policy name',
+      ['remediate', '--policy-name', ''],
+      /^ai-opt-out-audit: --policy-name: A policy name must have 1 to 128 characters, got 0$/,
     ],
   ])('reports %s in one line and exits 2', async (_name, argv, message) => {
     const run = await cli(argv);
