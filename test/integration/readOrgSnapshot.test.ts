@@ -16,6 +16,7 @@ import {
   type MotoOrganizationalUnitSpec,
   type MotoOrganizationSpec,
   type MotoPolicyTarget,
+  sortedById,
 } from '../support/motoOrganization';
 import { describeWithMoto, motoClientConfig } from '../support/motoServer';
 import { optIn, SEED_000, SEED_004_EXAMPLE_1 } from '../support/policies';
@@ -149,17 +150,6 @@ function expectedSnapshot(org: MotoOrganization, spec: MotoOrganizationSpec): Or
       }),
     ),
   });
-}
-
-function sortedById(snapshot: OrgSnapshot): OrgSnapshot {
-  const byId = <T extends { readonly id: string }>(items: readonly T[]): T[] =>
-    [...items].sort((a, b) => a.id.localeCompare(b.id));
-  return {
-    ...snapshot,
-    organizationalUnits: byId(snapshot.organizationalUnits),
-    accounts: byId(snapshot.accounts),
-    policies: byId(snapshot.policies).map((policy) => ({ ...policy, targets: [...policy.targets].sort() })),
-  };
 }
 
 interface Verdict {

@@ -6,7 +6,7 @@ import type { OrgSnapshot } from '../../src/core/orgSnapshot';
 import { DEFAULT_REMEDIATION_POLICY_NAME, LOCKED_OPT_OUT_POLICY_CONTENT } from '../../src/core/planRemediation';
 import type { ComplianceType } from '../../src/core/reason';
 import { DEFAULT_RULE_PARAMETERS } from '../../src/core/ruleParameters';
-import { buildMotoOrganization, type MotoOrganizationSpec } from '../support/motoOrganization';
+import { buildMotoOrganization, type MotoOrganizationSpec, sortedById } from '../support/motoOrganization';
 import { describeWithMoto, motoClientConfig } from '../support/motoServer';
 import { optIn, SEED_000, SEED_004_EXAMPLE_1 } from '../support/policies';
 
@@ -69,17 +69,6 @@ function verdicts(snapshot: OrgSnapshot): [string, ComplianceType][] {
   return evaluatePosture(snapshot, DEFAULT_RULE_PARAMETERS)
     .decisions.map((decision): [string, ComplianceType] => [decision.account.id, decision.compliance])
     .sort(([a], [b]) => a.localeCompare(b));
-}
-
-function sortedById(snapshot: OrgSnapshot): OrgSnapshot {
-  const byId = <T extends { readonly id: string }>(items: readonly T[]): T[] =>
-    [...items].sort((a, b) => a.id.localeCompare(b.id));
-  return {
-    ...snapshot,
-    organizationalUnits: byId(snapshot.organizationalUnits),
-    accounts: byId(snapshot.accounts),
-    policies: byId(snapshot.policies).map((policy) => ({ ...policy, targets: [...policy.targets].sort() })),
-  };
 }
 
 function outcomes(result: RemediationResult): string[] {

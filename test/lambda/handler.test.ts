@@ -26,6 +26,7 @@ import {
   RuleParameterError,
 } from '../../src/errors';
 import { handler, PUT_RESERVE_MS } from '../../src/lambda/handler';
+import { captureOutput } from '../support/capturedOutput';
 import {
   aiPolicy,
   MANAGEMENT_ID,
@@ -72,7 +73,7 @@ const LOCKED = aiPolicy('p-lockedoptout', JSON.stringify(SEED_004_EXAMPLE_1), [R
 const SEED_000_ON_ROOT = aiPolicy('p-seed000optout', JSON.stringify(SEED_000), [ROOT_ID]);
 const LEX_ON_SANDBOX = aiPolicy('p-sandboxlexin', JSON.stringify(optIn('lex')), [SANDBOX]);
 
-let output: string[];
+const output = captureOutput();
 
 beforeEach(() => {
   organizations.reset();
@@ -81,25 +82,9 @@ beforeEach(() => {
   process.env.ACCOUNT_SCOPE_SNAPSHOT_TTL_SECONDS = '0';
   config.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
   config.on(GetComplianceDetailsByConfigRuleCommand).resolves({ EvaluationResults: [] });
-  output = [];
-  for (const stream of [process.stdout, process.stderr]) {
-    jest.spyOn(stream, 'write').mockImplementation((chunk) => {
-      output.push(String(chunk));
-      return true;
-    });
-  }
 });
 
-afterEach(() => jest.restoreAllMocks());
-
-/** Powertools' JSON log lines written during the test (INFO on stdout, ERROR on stderr). */
-function logLines(): Record<string, unknown>[] {
-  return output
-    .join('')
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line));
-}
+const logLines = output.logLines;
 
 function putEvaluationsSent() {
   return config.commandCalls(PutEvaluationsCommand).flatMap((call) => call.args[0].input.Evaluations ?? []);
@@ -136,7 +121,7 @@ describe('handler', () => {
       testMode: true,
       requestId: 'request-1',
     });
-    const text = output.join('');
+    const text = output.text();
     expect(text).not.toContain('secret-project-name');
     expect(text).not.toContain('@@assign');
   });

@@ -9,6 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { InvalidEventError } from '../../src/errors';
 import { CONFIG_RULE_NAME_VARIABLE, createReevaluateHandler, handler } from '../../src/lambda/reevaluateHandler';
+import { captureOutput } from '../support/capturedOutput';
 
 type Json = Record<string, unknown>;
 
@@ -60,34 +61,19 @@ function handlerWithClock(start = '2026-11-22T09:01:31.000Z') {
   };
 }
 
-let output: string[];
+const output = captureOutput();
 
 beforeEach(() => {
   config.reset();
   config.on(StartConfigRulesEvaluationCommand).resolves({});
   process.env[CONFIG_RULE_NAME_VARIABLE] = RULE;
-  output = [];
-  for (const stream of [process.stdout, process.stderr]) {
-    jest.spyOn(stream, 'write').mockImplementation((chunk) => {
-      output.push(String(chunk));
-      return true;
-    });
-  }
 });
 
 afterEach(() => {
-  jest.restoreAllMocks();
   delete process.env[CONFIG_RULE_NAME_VARIABLE];
 });
 
-/** Powertools' JSON log lines written during the test. */
-function logLines(): Json[] {
-  return output
-    .join('')
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line));
-}
+const logLines = output.logLines;
 
 function calls(): number {
   return config.commandCalls(StartConfigRulesEvaluationCommand).length;

@@ -14,6 +14,7 @@ import {
   RemediationIncompleteError,
 } from '../../src/errors';
 import { handler } from '../../src/lambda/remediateHandler';
+import { captureOutput } from '../support/capturedOutput';
 import { aiPolicy, MANAGEMENT_ID, ORG_ID, ROOT_ID } from '../support/organizationsMock';
 import { optIn } from '../support/policies';
 import { CREATED_ID, mockLiveOrganization, SANDBOX_ACCOUNT } from '../support/remediationMock';
@@ -21,29 +22,13 @@ import { CREATED_ID, mockLiveOrganization, SANDBOX_ACCOUNT } from '../support/re
 const organizations = mockClient(OrganizationsClient);
 const context = { awsRequestId: 'request-1' };
 
-let output: string[];
+const output = captureOutput();
 
 beforeEach(() => {
   organizations.reset();
-  output = [];
-  for (const stream of [process.stdout, process.stderr]) {
-    jest.spyOn(stream, 'write').mockImplementation((chunk) => {
-      output.push(String(chunk));
-      return true;
-    });
-  }
 });
 
-afterEach(() => jest.restoreAllMocks());
-
-/** Powertools' JSON log lines written during the test (INFO on stdout, ERROR on stderr). */
-function logLines(): Record<string, unknown>[] {
-  return output
-    .join('')
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line));
-}
+const logLines = output.logLines;
 
 /** The Organizations commands sent that change something. */
 function writesSent(): string[] {
@@ -84,7 +69,7 @@ describe('remediateHandler', () => {
         needsPerson: 0,
       }),
     ]);
-    expect(output.join('')).not.toContain('@@');
+    expect(output.text()).not.toContain('@@');
   });
 
   it('remediates with the policy name it is given and returns JSON the runbook can show', async () => {
@@ -107,7 +92,7 @@ describe('remediateHandler', () => {
         needsPerson: 0,
       }),
     ]);
-    expect(output.join('')).not.toContain('@@');
+    expect(output.text()).not.toContain('@@');
   });
 
   it('succeeds with what needs a person listed, as the remediation did all it safely could', async () => {

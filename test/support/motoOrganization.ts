@@ -10,6 +10,7 @@ import {
   MoveAccountCommand,
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
+import type { OrgSnapshot } from '../../src/core/orgSnapshot';
 
 /** The policy type this project reads. */
 export const AI_OPT_OUT_POLICY_TYPE = 'AISERVICES_OPT_OUT_POLICY';
@@ -170,4 +171,16 @@ function lookup(ids: ReadonlyMap<string, string>, kind: string): (name: string) 
 function required(value: string | undefined, what: string): string {
   if (value === undefined || value === '') throw new Error(`moto returned no ${what}`);
   return value;
+}
+
+/** A snapshot with its OUs, accounts, policies and targets sorted by id: AWS promises no listing order. */
+export function sortedById(snapshot: OrgSnapshot): OrgSnapshot {
+  const byId = <T extends { readonly id: string }>(items: readonly T[]): T[] =>
+    [...items].sort((a, b) => a.id.localeCompare(b.id));
+  return {
+    ...snapshot,
+    organizationalUnits: byId(snapshot.organizationalUnits),
+    accounts: byId(snapshot.accounts),
+    policies: byId(snapshot.policies).map((policy) => ({ ...policy, targets: [...policy.targets].sort() })),
+  };
 }
