@@ -1,5 +1,10 @@
 import { evaluatePosture } from '../../src/core/evaluatePosture';
-import { DEFAULT_RULE_PARAMETERS, type RuleParameters } from '../../src/core/ruleParameters';
+import {
+  DEFAULT_RULE_PARAMETERS,
+  LOCK_LEVELS,
+  type LockLevel,
+  type RuleParameters,
+} from '../../src/core/ruleParameters';
 import {
   optIn,
   optOut,
@@ -135,6 +140,41 @@ describe('evaluatePosture', () => {
     const result = verdicts(spec);
     expect(new Set(Object.values(result))).toEqual(new Set([expected]));
   });
+
+  // Every subset of RequiredLocks, against root policies that carry each combination of the three locks.
+  const SUBSETS: readonly (readonly LockLevel[])[] = [
+    [],
+    ['services'],
+    ['default'],
+    ['opt_out_policy'],
+    ['services', 'default'],
+    ['services', 'opt_out_policy'],
+    ['default', 'opt_out_policy'],
+    ['services', 'default', 'opt_out_policy'],
+  ];
+  function rootLockedAt(levels: readonly LockLevel[]) {
+    const lock = (level: LockLevel) =>
+      levels.includes(level) ? { '@@operators_allowed_for_child_policies': ['@@none'] } : {};
+    return {
+      services: {
+        ...lock('services'),
+        default: { ...lock('default'), opt_out_policy: { ...lock('opt_out_policy'), '@@assign': 'optOut' } },
+      },
+    };
+  }
+  it.each(SUBSETS.flatMap((required) => SUBSETS.map((present) => [required, present] as const)))(
+    'with RequiredLocks %j and root locks %j, is COMPLIANT exactly when every required lock is there',
+    (required, present) => {
+      const spec = org([{ id: 'p-rootpolicy', content: rootLockedAt(present), targets: [ROOT_ID] }]);
+      const result = verdicts(spec, parameters({ requiredLocks: required }))[PROD_ACCOUNT];
+      const missing = LOCK_LEVELS.find((level) => required.includes(level) && !present.includes(level));
+      expect(result).toMatch(
+        missing === undefined
+          ? /^COMPLIANT: /
+          : new RegExp(`^NON_COMPLIANT: Not locked: no \\["@@none"\\] under ${missing} in`),
+      );
+    },
+  );
 
   it.each<[string, RuleParameters, string]>([
     ['all three locks', parameters(), 'services'],
