@@ -4,6 +4,7 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   setupFiles: ['<rootDir>/test/support/environment.ts'],
+  globalSetup: '<rootDir>/test/support/globalSetup.ts',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   collectCoverage: true,
   collectCoverageFrom: ['src/**/*.ts'],

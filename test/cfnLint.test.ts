@@ -23,7 +23,7 @@ function cfnLintFindings(path: string): string {
   }
 }
 
-describeWithCommand('cfn-lint', 'pip install cfn-lint', 'templates under cfn-lint', () => {
+describeWithCommand('cfn-lint', 'templates under cfn-lint', () => {
   it.each(TEMPLATES)(
     'finds no error, warning or informational finding in %s',
     (path) => {

@@ -1,10 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { commandOnPath, describeWithCommand } from './requiredCommand';
+import { describeWithCommand, type REQUIRED_COMMANDS } from './requiredCommand';
 
 /** The executable of moto's standalone server (moto 5: `pip install 'moto[server]'`). */
-export const MOTO_SERVER_COMMAND = 'moto_server';
-const MOTO_INSTALL_HINT = "pip install 'moto[server]'";
+export const MOTO_SERVER_COMMAND = 'moto_server' satisfies keyof typeof REQUIRED_COMMANDS;
 
 /** How long to wait for moto_server to answer, in milliseconds; it usually answers within half a second. */
 export const MOTO_START_TIMEOUT_MS = 20_000;
@@ -25,24 +24,11 @@ export interface MotoServer {
   stop(): Promise<void>;
 }
 
-/** Whether moto_server can be started, and from where or why not. */
-export type MotoAvailability =
-  | { readonly available: true; readonly path: string }
-  | { readonly available: false; readonly reason: string };
-
 /** SDK v3 client settings that send every call to moto with dummy credentials, never to AWS. */
 export interface MotoClientConfig {
   readonly region: 'us-east-1';
   readonly endpoint: string;
   readonly credentials: { readonly accessKeyId: 'testing'; readonly secretAccessKey: 'testing' };
-}
-
-/** Looks for moto_server on PATH (an executable file); does not start it. */
-export function motoAvailability(pathVariable: string | undefined = process.env.PATH): MotoAvailability {
-  const path = commandOnPath(MOTO_SERVER_COMMAND, pathVariable);
-  return path === undefined
-    ? { available: false, reason: `${MOTO_SERVER_COMMAND} is not on PATH; install it with: ${MOTO_INSTALL_HINT}` }
-    : { available: true, path };
 }
 
 /** Settings for an Organizations or Config client that talks to the moto server at `endpoint`. */
@@ -95,7 +81,7 @@ export async function startMotoServer(): Promise<MotoServer> {
  * notice, except when CI=true: then it fails, so that a CI run cannot pass without its integration tests.
  */
 export function describeWithMoto(name: string, fn: (moto: () => MotoServer) => void): void {
-  describeWithCommand(MOTO_SERVER_COMMAND, MOTO_INSTALL_HINT, name, () => {
+  describeWithCommand(MOTO_SERVER_COMMAND, name, () => {
     let starting: Promise<MotoServer> | undefined;
     let server: MotoServer | undefined;
     beforeAll(async () => {
