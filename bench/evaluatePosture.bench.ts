@@ -58,6 +58,7 @@ function organization(ousPerLevel: number, depth: number, accountsPerOu: number)
     organizationalUnits,
     accounts,
     policies,
+    accountsWithInvalidEffectivePolicy: [],
   };
 }
 

@@ -270,3 +270,19 @@ export class StartRuleEvaluationError extends AppError {
 export class FunctionConfigurationError extends AppError {
   override name = 'FunctionConfigurationError';
 }
+
+/** The organization changed during every one of the reader's attempts, so no consistent snapshot could be read. */
+export class OrganizationChangedDuringReadError extends AppError {
+  override name = 'OrganizationChangedDuringReadError';
+
+  constructor(
+    /** How many times the organization was read. */
+    readonly attempts: number,
+    /** What changed during the last attempt, in words. */
+    readonly change: string,
+  ) {
+    super(
+      `The organization kept changing while it was read (${attempts} attempts; during the last one, ${change}), so nothing was evaluated: run again once the changes are done`,
+    );
+  }
+}

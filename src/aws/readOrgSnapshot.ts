@@ -3,7 +3,9 @@ import {
   AWSOrganizationsNotInUseException,
   DescribeOrganizationCommand,
   DescribePolicyCommand,
+  ListAccountsCommand,
   ListAccountsForParentCommand,
+  ListAccountsWithInvalidEffectivePolicyCommand,
   ListOrganizationalUnitsForParentCommand,
   ListPoliciesCommand,
   ListRootsCommand,
@@ -18,6 +20,7 @@ import {
 import { AI_OPT_OUT_POLICY_TYPE, type OrgSnapshot } from '../core/orgSnapshot';
 import { parseOrgSnapshot } from '../core/parseOrgSnapshot';
 import {
+  OrganizationChangedDuringReadError,
   OrganizationNotInUseError,
   OrganizationsAccessDeniedError,
   OrganizationsThrottledError,
@@ -43,9 +46,15 @@ export const DEFAULT_CONCURRENCY = 5;
 /** The largest page every Organizations List call accepts (MaxResults 1-20). */
 const MAX_RESULTS_PER_PAGE = 20;
 
+/** How many times `readOrgSnapshot` reads the organization before it gives up on one that keeps changing. */
+export const MAX_READ_ATTEMPTS = 3;
+
 /** Options of `readOrgSnapshot`. */
 export interface ReadOrgSnapshotOptions {
-  /** Called with the number of accounts read so far each time a page brings more accounts. */
+  /**
+   * Called with the number of accounts the tree walk (ListAccountsForParent) has read so far in the current attempt,
+   * each time a page brings more; it counts from 1 again when the organization changed and is read again.
+   */
   readonly onProgress?: (accountsRead: number) => void;
   /** The most Organizations requests in flight at once: a positive integer, `DEFAULT_CONCURRENCY` if left out. */
   readonly concurrency?: number;
@@ -58,7 +67,9 @@ type Operation =
   | 'DescribePolicy'
   | 'ListTargetsForPolicy'
   | 'ListOrganizationalUnitsForParent'
-  | 'ListAccountsForParent';
+  | 'ListAccountsForParent'
+  | 'ListAccounts'
+  | 'ListAccountsWithInvalidEffectivePolicy';
 
 type Limit = <T>(task: () => Promise<T>) => Promise<T>;
 
@@ -83,16 +94,45 @@ interface ReadPolicy {
   readonly targets: readonly (string | undefined)[];
 }
 
+interface ReadRoot {
+  readonly id: string;
+  readonly policyTypes: readonly { readonly type: string | undefined; readonly status: string | undefined }[];
+}
+
+/** The parts of the organization that are read twice in an attempt, to see whether they changed meanwhile. */
+interface RootAndPolicies {
+  readonly root: ReadRoot;
+  readonly policies: readonly ReadPolicy[];
+}
+
 interface Tree {
   readonly organizationalUnits: readonly ReadOrganizationalUnit[];
   readonly accounts: readonly ReadAccount[];
 }
 
+/** One attempt: root and policies (a), the tree with the flat account list (b), root and policies again (c). */
+interface Attempt {
+  readonly before: RootAndPolicies;
+  readonly tree: Tree;
+  readonly listedAccountIds: readonly (string | undefined)[];
+  readonly invalidEffectivePolicyAccountIds: readonly (string | undefined)[];
+  readonly after: RootAndPolicies;
+}
+
 /**
- * Reads the organization, its root, every OU and account (with its parent) and every AI services opt-out policy
- * (with its raw content and targets) into a validated snapshot without `capturedAt`. Makes no compliance decision.
+ * Reads the organization, its root, every OU and account (with its parent), every AI services opt-out policy (with
+ * its raw content and targets) and the accounts whose effective AI opt-out policy AWS reports as invalid, into a
+ * validated snapshot without `capturedAt`. Makes no compliance decision and takes no timestamp.
+ *
+ * Organizations has no consistent read, so it reads the root and the policies, then the tree together with ListAccounts
+ * (and the invalid effective policies), then the root and the policies again. When the reads before and after the
+ * tree differ, or the tree does not hold each account of ListAccounts exactly once, something changed during the read
+ * and it reads the tree and everything after it again (the last root and policy read is the next "before"), up to
+ * MAX_READ_ATTEMPTS attempts in all.
+ *
  * Throws OrganizationsAccessDeniedError, OrganizationNotInUseError or OrganizationsThrottledError for those SDK
- * errors (others propagate unchanged), and SnapshotReadError when what was read is not a valid snapshot.
+ * errors (others propagate unchanged), OrganizationChangedDuringReadError when the organization changed during every
+ * attempt, and SnapshotReadError when what was read is not a valid snapshot.
  */
 export async function readOrgSnapshot(
   client: OrganizationsClient,
@@ -103,49 +143,111 @@ export async function readOrgSnapshot(
     throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
   }
   const limit = createLimit(concurrency);
-  let accountsRead = 0;
-  const onAccounts = (accounts: readonly SdkAccount[]): void => {
-    if (accounts.length === 0) return;
-    accountsRead += accounts.length;
-    options.onProgress?.(accountsRead);
-  };
 
   // Fails fast, before any listing, when the account is not in an organization.
   const { Organization: organization } = await call('DescribeOrganization', () =>
     client.send(new DescribeOrganizationCommand({})),
   );
-  const roots = await listAll(
-    'ListRoots',
-    (NextToken) => client.send(new ListRootsCommand({ NextToken, MaxResults: MAX_RESULTS_PER_PAGE })),
-    (page) => page.Roots,
-  );
-  const [root] = roots;
-  if (root === undefined || roots.length > 1) {
-    throw new SnapshotReadError('root', `ListRoots returned ${roots.length} roots; an organization has exactly one`);
+  let before = await readRootAndPolicies(client, limit);
+  let change = '';
+  for (let attempt = 1; attempt <= MAX_READ_ATTEMPTS; attempt += 1) {
+    const read = await readAttempt(client, limit, before, options.onProgress);
+    const found = changeDuring(read);
+    if (found === undefined) {
+      const parsed = parseOrgSnapshot({
+        organization: {
+          id: organization?.Id,
+          featureSet: organization?.FeatureSet,
+          managementAccountId: organization?.MasterAccountId,
+        },
+        root: read.after.root,
+        organizationalUnits: read.tree.organizationalUnits,
+        accounts: read.tree.accounts,
+        policies: read.after.policies,
+        accountsWithInvalidEffectivePolicy: read.invalidEffectivePolicyAccountIds,
+      });
+      if (!parsed.ok) throw new SnapshotReadError(parsed.error.path, parsed.error.message);
+      return parsed.value;
+    }
+    change = found;
+    // Read after this attempt's tree, so before the next one's: it serves as that attempt's first read.
+    before = read.after;
   }
-  const rootId = root.Id;
-  if (rootId === undefined) throw new SnapshotReadError('root.id', 'ListRoots returned a root without an Id');
+  throw new OrganizationChangedDuringReadError(MAX_READ_ATTEMPTS, change);
+}
 
-  const [policies, tree] = await Promise.all([
-    readPolicies(client, limit),
-    readTree(client, rootId, limit, onAccounts, new Set()),
+/** Reads the tree, ListAccounts and the invalid effective policies, then the root and the policies again. */
+async function readAttempt(
+  client: OrganizationsClient,
+  limit: Limit,
+  before: RootAndPolicies,
+  onProgress: ((accountsRead: number) => void) | undefined,
+): Promise<Attempt> {
+  let accountsRead = 0;
+  const onAccounts = (accounts: readonly SdkAccount[]): void => {
+    if (accounts.length === 0) return;
+    accountsRead += accounts.length;
+    onProgress?.(accountsRead);
+  };
+  const [tree, listed, invalid] = await Promise.all([
+    readTree(client, before.root.id, limit, onAccounts, new Set()),
+    limit(() =>
+      listAll(
+        'ListAccounts',
+        (NextToken) => client.send(new ListAccountsCommand({ NextToken, MaxResults: MAX_RESULTS_PER_PAGE })),
+        (page) => page.Accounts,
+      ),
+    ),
+    // Not optional: an account whose effective policy fails AWS's validation is not fully protected, whatever the
+    // policies say (Organizations API reference, ListAccountsWithInvalidEffectivePolicy), so its failure fails the read.
+    limit(() =>
+      listAll(
+        'ListAccountsWithInvalidEffectivePolicy',
+        (NextToken) =>
+          client.send(
+            new ListAccountsWithInvalidEffectivePolicyCommand({
+              PolicyType: AI_OPT_OUT_POLICY_TYPE,
+              NextToken,
+              MaxResults: MAX_RESULTS_PER_PAGE,
+            }),
+          ),
+        (page) => page.Accounts,
+      ),
+    ),
   ]);
-  const parsed = parseOrgSnapshot({
-    organization: {
-      id: organization?.Id,
-      featureSet: organization?.FeatureSet,
-      managementAccountId: organization?.MasterAccountId,
-    },
-    root: {
-      id: rootId,
+  const after = await readRootAndPolicies(client, limit);
+  return {
+    before,
+    tree,
+    listedAccountIds: listed.map((account) => account.Id),
+    invalidEffectivePolicyAccountIds: invalid.map((account) => account.Id),
+    after,
+  };
+}
+
+async function readRootAndPolicies(client: OrganizationsClient, limit: Limit): Promise<RootAndPolicies> {
+  const [root, policies] = await Promise.all([readRoot(client, limit), readPolicies(client, limit)]);
+  return { root, policies };
+}
+
+function readRoot(client: OrganizationsClient, limit: Limit): Promise<ReadRoot> {
+  // Checked inside the task, so that a bad answer also stops the requests queued behind it.
+  return limit(async () => {
+    const roots = await listAll(
+      'ListRoots',
+      (NextToken) => client.send(new ListRootsCommand({ NextToken, MaxResults: MAX_RESULTS_PER_PAGE })),
+      (page) => page.Roots,
+    );
+    const [root] = roots;
+    if (root === undefined || roots.length > 1) {
+      throw new SnapshotReadError('root', `ListRoots returned ${roots.length} roots; an organization has exactly one`);
+    }
+    if (root.Id === undefined) throw new SnapshotReadError('root.id', 'ListRoots returned a root without an Id');
+    return {
+      id: root.Id,
       policyTypes: (root.PolicyTypes ?? []).map((summary) => ({ type: summary.Type, status: summary.Status })),
-    },
-    organizationalUnits: tree.organizationalUnits,
-    accounts: tree.accounts,
-    policies,
+    };
   });
-  if (!parsed.ok) throw new SnapshotReadError(parsed.error.path, parsed.error.message);
-  return parsed.value;
 }
 
 async function readPolicies(client: OrganizationsClient, limit: Limit): Promise<readonly ReadPolicy[]> {
@@ -252,6 +354,72 @@ function readSubtree(
   // An OU without an id or seen twice is left for the validator to reject; descending again could loop forever.
   if (unit.Id === undefined || visited.has(unit.Id)) return Promise.resolve({ organizationalUnits: [], accounts: [] });
   return readTree(client, unit.Id, limit, onAccounts, visited);
+}
+
+/** What changed between the reads of one attempt, in words for a person, or undefined when nothing did. */
+function changeDuring(read: Attempt): string | undefined {
+  return (
+    rootChange(read.before.root, read.after.root) ??
+    policiesChange(read.before.policies, read.after.policies) ??
+    accountsChange(read.tree.accounts, read.listedAccountIds)
+  );
+}
+
+function rootChange(before: ReadRoot, after: ReadRoot): string | undefined {
+  if (before.id !== after.id) return `ListRoots returned root ${before.id}, then root ${after.id}`;
+  const statuses = (root: ReadRoot): string =>
+    root.policyTypes
+      .map((summary) => `${summary.type} ${summary.status}`)
+      .sort()
+      .join(', ') || 'none';
+  const [was, is] = [statuses(before), statuses(after)];
+  return was === is ? undefined : `the policy types of root ${after.id} went from ${was} to ${is}`;
+}
+
+function policiesChange(before: readonly ReadPolicy[], after: readonly ReadPolicy[]): string | undefined {
+  const targetsOf = (policy: ReadPolicy): string => JSON.stringify([...policy.targets].sort());
+  const canonical = (policies: readonly ReadPolicy[]): string =>
+    policies
+      .map((policy) => JSON.stringify([policy.id, policy.name, policy.content, targetsOf(policy)]))
+      .sort()
+      .join('\n');
+  if (canonical(before) === canonical(after)) return undefined;
+  const label = (policy: ReadPolicy): string => policy.id ?? '(without an id)';
+  const was = new Map(before.map((policy) => [label(policy), policy]));
+  const is = new Map(after.map((policy) => [label(policy), policy]));
+  for (const id of [...new Set([...was.keys(), ...is.keys()])].sort()) {
+    const [old, now] = [was.get(id), is.get(id)];
+    if (old === undefined) return `policy ${id} was created`;
+    if (now === undefined) return `policy ${id} was deleted`;
+    const changed: string[] = [];
+    if (old.name !== now.name) changed.push('name');
+    if (old.content !== now.content) changed.push('content');
+    if (targetsOf(old) !== targetsOf(now)) changed.push('targets');
+    if (changed.length > 0) return `policy ${id} changed its ${changed.join(' and ')}`;
+  }
+  return 'the list of AI opt-out policies changed';
+}
+
+function accountsChange(tree: readonly ReadAccount[], listed: readonly (string | undefined)[]): string | undefined {
+  // Accounts without an id are left for the validator to reject.
+  const parentsOf = new Map<string, string[]>();
+  for (const account of tree) {
+    if (account.id !== undefined) parentsOf.set(account.id, [...(parentsOf.get(account.id) ?? []), account.parentId]);
+  }
+  const inList = new Set<string>();
+  for (const id of listed) {
+    if (id === undefined) continue;
+    if (inList.has(id)) return `ListAccounts listed account ${id} twice`;
+    inList.add(id);
+  }
+  for (const [id, parents] of parentsOf) {
+    if (parents.length > 1) return `account ${id} was found under both ${parents.join(' and ')}`;
+    if (!inList.has(id)) return `account ${id} was found under ${parents[0]} but not in ListAccounts`;
+  }
+  for (const id of inList) {
+    if (!parentsOf.has(id)) return `account ${id} is in ListAccounts but was found under no parent`;
+  }
+  return undefined;
 }
 
 /**

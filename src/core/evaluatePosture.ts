@@ -147,7 +147,13 @@ export function evaluatePosture(snapshot: OrgSnapshot, parameters: RuleParameter
     if (account.state !== 'ACTIVE')
       return { reason: { kind: 'notActive', state: account.state } as const, effective: undefined };
     const effective = toEffectiveOptOut(nodeState(parentState(ancestors), account.id));
-    return { reason: organizationFailure ?? accountReason(tree, rootState, effective, parameters), effective };
+    const invalid = snapshot.accountsWithInvalidEffectivePolicy.includes(account.id)
+      ? ({ kind: 'invalidEffectivePolicy', accountId: account.id } as const)
+      : undefined;
+    return {
+      reason: organizationFailure ?? invalid ?? accountReason(tree, rootState, effective, parameters),
+      effective,
+    };
   };
 
   const decisions = snapshot.accounts.map((account): AccountDecision => {

@@ -62,4 +62,9 @@ export interface OrgSnapshot {
   readonly organizationalUnits: readonly OrganizationalUnit[];
   readonly accounts: readonly Account[];
   readonly policies: readonly Policy[];
+  /**
+   * The accounts whose effective AI opt-out policy AWS reports as invalid (ListAccountsWithInvalidEffectivePolicy):
+   * it fails AWS's validation checks and is not fully enforced, whatever the policies say.
+   */
+  readonly accountsWithInvalidEffectivePolicy: readonly string[];
 }

@@ -213,6 +213,19 @@ function checkTargets(snapshot: OrgSnapshot): void {
   });
 }
 
+const INVALID_PATH = 'accountsWithInvalidEffectivePolicy';
+
+function checkInvalidEffectivePolicies(snapshot: OrgSnapshot): void {
+  const accounts = new Set(snapshot.accounts.map((account) => account.id));
+  snapshot.accountsWithInvalidEffectivePolicy.forEach((accountId, i) => {
+    if (!accounts.has(accountId))
+      throw new SnapshotInvalid(`${INVALID_PATH}[${i}]`, `"${accountId}" is not one of the accounts`);
+    if (snapshot.accountsWithInvalidEffectivePolicy.indexOf(accountId) !== i) {
+      throw new SnapshotInvalid(`${INVALID_PATH}[${i}]`, `"${accountId}" is listed twice`);
+    }
+  });
+}
+
 /**
  * Validates an organization snapshot read from JSON: every field, every id's format, and that parents, targets and
  * the management account exist. Returns the first problem with the path of the field that holds it.
@@ -222,7 +235,7 @@ export function parseOrgSnapshot(value: unknown): Result<OrgSnapshot, SnapshotEr
     const f = record(
       value,
       'snapshot',
-      ['organization', 'root', 'organizationalUnits', 'accounts', 'policies'],
+      ['organization', 'root', 'organizationalUnits', 'accounts', 'policies', 'accountsWithInvalidEffectivePolicy'],
       ['capturedAt'],
     );
     const base = {
@@ -231,12 +244,16 @@ export function parseOrgSnapshot(value: unknown): Result<OrgSnapshot, SnapshotEr
       organizationalUnits: list(f.organizationalUnits, 'organizationalUnits').map(toOrganizationalUnit),
       accounts: list(f.accounts, 'accounts').map(toAccount),
       policies: list(f.policies, 'policies').map(toPolicy),
+      accountsWithInvalidEffectivePolicy: list(f.accountsWithInvalidEffectivePolicy, INVALID_PATH).map((item, i) =>
+        id(item, `${INVALID_PATH}[${i}]`, 'account'),
+      ),
     };
     const snapshot: OrgSnapshot =
       f.capturedAt === undefined ? base : { capturedAt: timestamp(f.capturedAt, 'capturedAt'), ...base };
     checkUniqueIds(snapshot);
     checkTree(snapshot);
     checkTargets(snapshot);
+    checkInvalidEffectivePolicies(snapshot);
     return ok(snapshot);
   } catch (error) {
     if (error instanceof SnapshotInvalid) return fail({ path: error.path, message: error.message });

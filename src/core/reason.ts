@@ -1,10 +1,10 @@
 import type { KeyValue, UnknownCause, UnknownValue, UnreadablePolicyCause } from './effectiveOptOut';
+import { formatKey } from './jsonKeys';
 import type { AccountState, FeatureSet, PolicyTypeStatus } from './orgSnapshot';
 import {
   assertNever,
   CHILD_CONTROL_OPERATOR,
   DEFAULT_SERVICE_KEY,
-  formatKey,
   formatPolicyParseFailure,
   OPT_OUT_POLICY_KEY,
 } from './parseOptOutPolicy';
@@ -50,6 +50,7 @@ export type Reason =
       readonly level: LockLevel;
     }
   | { readonly kind: 'leftOrganization'; readonly accountId: string; readonly organizationId: string }
+  | { readonly kind: 'invalidEffectivePolicy'; readonly accountId: string }
   | {
       readonly kind: 'notOptedOut';
       readonly findings: readonly Finding[];
@@ -68,6 +69,8 @@ export const REASON_COMPLIANCE: Readonly<Record<Reason['kind'], ComplianceType>>
   notOptedOut: 'NON_COMPLIANT',
   // An earlier result for an account that is gone: it must not stay COMPLIANT or NON_COMPLIANT on the dashboard.
   leftOrganization: 'NOT_APPLICABLE',
+  // AWS says the effective policy fails its validation and is not fully enforced: nothing the policies say holds.
+  invalidEffectivePolicy: 'NON_COMPLIANT',
 };
 
 const LOCK_CONSEQUENCE: Readonly<Record<LockLevel, string>> = {
@@ -160,6 +163,8 @@ export function formatReason(reason: Reason): string {
       return `Not locked: no ["@@none"] under ${reason.level} in the root's AI opt-out policies (${ids(reason.policyIds)}), ${LOCK_CONSEQUENCE[reason.level]}.`;
     case 'notOptedOut':
       return formatNotOptedOut(reason);
+    case 'invalidEffectivePolicy':
+      return `Unknown: AWS reports the effective AI opt-out policy of account ${reason.accountId} as invalid, so it is not fully enforced. See aws organizations list-effective-policy-validation-errors --account-id ${reason.accountId} --policy-type AISERVICES_OPT_OUT_POLICY.`;
     case 'leftOrganization':
       return `Account ${reason.accountId} is no longer in organization ${reason.organizationId}.`;
     default:

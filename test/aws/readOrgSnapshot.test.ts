@@ -7,6 +7,7 @@ import {
   DescribePolicyCommand,
   ListAccountsCommand,
   ListAccountsForParentCommand,
+  ListAccountsWithInvalidEffectivePolicyCommand,
   ListChildrenCommand,
   ListOrganizationalUnitsForParentCommand,
   ListParentsCommand,
@@ -20,9 +21,15 @@ import {
 } from '@aws-sdk/client-organizations';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { DEFAULT_CONCURRENCY, ORGANIZATIONS_CLIENT_CONFIG, readOrgSnapshot } from '../../src/aws/readOrgSnapshot';
+import {
+  DEFAULT_CONCURRENCY,
+  MAX_READ_ATTEMPTS,
+  ORGANIZATIONS_CLIENT_CONFIG,
+  readOrgSnapshot,
+} from '../../src/aws/readOrgSnapshot';
 import type { OrgSnapshot } from '../../src/core/orgSnapshot';
 import {
+  OrganizationChangedDuringReadError,
   OrganizationNotInUseError,
   OrganizationsAccessDeniedError,
   OrganizationsThrottledError,
@@ -34,6 +41,7 @@ import {
   mockOrganization,
   ORG_ID,
   organizationFixture,
+  pagesByToken,
   READ_COMMANDS,
   ROOT_ID,
   sdkAccount,
@@ -101,6 +109,7 @@ const SMALL_SNAPSHOT: OrgSnapshot = {
       targets: [SANDBOX_OU, WORKLOAD_ACCOUNT],
     },
   ],
+  accountsWithInvalidEffectivePolicy: [],
 };
 
 function newClient(config: OrganizationsClientConfig = {}): OrganizationsClient {
@@ -130,16 +139,16 @@ describe('readOrgSnapshot', () => {
     expect(await readOrgSnapshot(client)).not.toHaveProperty('capturedAt');
   });
 
-  it('asks ListPolicies for AI services opt-out policies only', async () => {
+  it('asks ListPolicies for AI services opt-out policies only, before and after the tree', async () => {
     mockOrganization(organizationsMock, SMALL_ORGANIZATION);
 
     await readOrgSnapshot(client);
 
-    expect(organizationsMock).toHaveReceivedCommandTimes(ListPoliciesCommand, 1);
+    expect(organizationsMock).toHaveReceivedCommandTimes(ListPoliciesCommand, 2);
     expect(organizationsMock).toHaveReceivedCommandWith(ListPoliciesCommand, { Filter: 'AISERVICES_OPT_OUT_POLICY' });
   });
 
-  it('lists the OUs and accounts of the root and of every OU, and nothing account by account', async () => {
+  it('lists the OUs and accounts of the root and of every OU, ListAccounts once, and nothing account by account', async () => {
     mockOrganization(organizationsMock, SMALL_ORGANIZATION);
 
     await readOrgSnapshot(client);
@@ -151,8 +160,8 @@ describe('readOrgSnapshot', () => {
       expect(organizationsMock).toHaveReceivedCommandWith(ListAccountsForParentCommand, { ParentId: parentId });
     }
     expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsForParentCommand, 4);
+    expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsCommand, 1);
     expect(organizationsMock).not.toHaveReceivedCommand(ListParentsCommand);
-    expect(organizationsMock).not.toHaveReceivedCommand(ListAccountsCommand);
     expect(organizationsMock).not.toHaveReceivedCommand(ListChildrenCommand);
   });
 
@@ -166,6 +175,10 @@ describe('readOrgSnapshot', () => {
     expect(organizationsMock).toHaveReceivedCommandWith(ListTargetsForPolicyCommand, { MaxResults: 20 });
     expect(organizationsMock).toHaveReceivedCommandWith(ListOrganizationalUnitsForParentCommand, { MaxResults: 20 });
     expect(organizationsMock).toHaveReceivedCommandWith(ListAccountsForParentCommand, { MaxResults: 20 });
+    expect(organizationsMock).toHaveReceivedCommandWith(ListAccountsCommand, { MaxResults: 20 });
+    expect(organizationsMock).toHaveReceivedCommandWith(ListAccountsWithInvalidEffectivePolicyCommand, {
+      MaxResults: 20,
+    });
   });
 
   it('keeps a policy content that is not valid JSON, for the evaluation to reject', async () => {
@@ -200,12 +213,17 @@ describe('readOrgSnapshot', () => {
       mockOrganization(organizationsMock, SMALL_ORGANIZATION, { except: [ListRootsCommand] });
       organizationsMock
         .on(ListRootsCommand)
-        .resolvesOnce({ Roots: [], NextToken: 'roots-1' })
-        .resolvesOnce({ Roots: [], NextToken: 'roots-2' })
-        .resolvesOnce({ Roots: [...SMALL_ORGANIZATION.roots] });
+        .callsFake(
+          pagesByToken([
+            { Roots: [], NextToken: 'roots-1' },
+            { Roots: [], NextToken: 'roots-2' },
+            { Roots: [...SMALL_ORGANIZATION.roots] },
+          ]),
+        );
 
       await expect(readOrgSnapshot(client)).resolves.toStrictEqual(SMALL_SNAPSHOT);
-      expect(organizationsMock).toHaveReceivedCommandTimes(ListRootsCommand, 3);
+      // Three pages before the tree and three after it.
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListRootsCommand, 6);
       expect(organizationsMock).toHaveReceivedNthSpecificCommandWith(1, ListRootsCommand, { NextToken: undefined });
       expect(organizationsMock).toHaveReceivedNthSpecificCommandWith(2, ListRootsCommand, { NextToken: 'roots-1' });
       expect(organizationsMock).toHaveReceivedNthSpecificCommandWith(3, ListRootsCommand, { NextToken: 'roots-2' });
@@ -216,13 +234,17 @@ describe('readOrgSnapshot', () => {
       mockOrganization(organizationsMock, SMALL_ORGANIZATION, { except: [ListPoliciesCommand] });
       organizationsMock
         .on(ListPoliciesCommand)
-        .resolvesOnce({ Policies: [], NextToken: 'policies-1' })
-        .resolvesOnce({ Policies: rootPolicy && [rootPolicy.summary], NextToken: 'policies-2' })
-        .resolvesOnce({ Policies: [], NextToken: 'policies-3' })
-        .resolvesOnce({ Policies: sandboxPolicy && [sandboxPolicy.summary] });
+        .callsFake(
+          pagesByToken([
+            { Policies: [], NextToken: 'policies-1' },
+            { Policies: rootPolicy && [rootPolicy.summary], NextToken: 'policies-2' },
+            { Policies: [], NextToken: 'policies-3' },
+            { Policies: sandboxPolicy && [sandboxPolicy.summary] },
+          ]),
+        );
 
       await expect(readOrgSnapshot(client)).resolves.toStrictEqual(SMALL_SNAPSHOT);
-      expect(organizationsMock).toHaveReceivedCommandTimes(ListPoliciesCommand, 4);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListPoliciesCommand, 8);
       expect(organizationsMock).toHaveReceivedNthSpecificCommandWith(4, ListPoliciesCommand, {
         Filter: 'AISERVICES_OPT_OUT_POLICY',
         NextToken: 'policies-3',
@@ -233,16 +255,19 @@ describe('readOrgSnapshot', () => {
       mockOrganization(organizationsMock, SMALL_ORGANIZATION, { except: [ListTargetsForPolicyCommand] });
       organizationsMock
         .on(ListTargetsForPolicyCommand, { PolicyId: ROOT_POLICY })
-        .resolvesOnce({ Targets: [], NextToken: 'root-targets-1' })
-        .resolvesOnce({ Targets: [{ TargetId: ROOT_ID }] });
+        .callsFake(pagesByToken([{ Targets: [], NextToken: 'root-targets-1' }, { Targets: [{ TargetId: ROOT_ID }] }]));
       organizationsMock
         .on(ListTargetsForPolicyCommand, { PolicyId: SANDBOX_POLICY })
-        .resolvesOnce({ Targets: [{ TargetId: SANDBOX_OU }], NextToken: 'sandbox-targets-1' })
-        .resolvesOnce({ Targets: [], NextToken: 'sandbox-targets-2' })
-        .resolvesOnce({ Targets: [{ TargetId: WORKLOAD_ACCOUNT }] });
+        .callsFake(
+          pagesByToken([
+            { Targets: [{ TargetId: SANDBOX_OU }], NextToken: 'sandbox-targets-1' },
+            { Targets: [], NextToken: 'sandbox-targets-2' },
+            { Targets: [{ TargetId: WORKLOAD_ACCOUNT }] },
+          ]),
+        );
 
       await expect(readOrgSnapshot(client)).resolves.toStrictEqual(SMALL_SNAPSHOT);
-      expect(organizationsMock).toHaveReceivedCommandTimes(ListTargetsForPolicyCommand, 5);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListTargetsForPolicyCommand, 10);
       expect(organizationsMock).toHaveReceivedCommandWith(ListTargetsForPolicyCommand, {
         PolicyId: SANDBOX_POLICY,
         NextToken: 'sandbox-targets-2',
@@ -305,6 +330,50 @@ describe('readOrgSnapshot', () => {
         ParentId: ROOT_ID,
         NextToken: 'root-accounts-2',
       });
+    });
+
+    it('pages ListAccounts through empty pages to the end, so that every account is compared with the tree', async () => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, { except: [ListAccountsCommand] });
+      organizationsMock
+        .on(ListAccountsCommand)
+        .resolvesOnce({ Accounts: [], NextToken: 'accounts-1' })
+        .resolvesOnce({ Accounts: [sdkAccount(MANAGEMENT_ID), sdkAccount(PLATFORM_ACCOUNT)], NextToken: 'accounts-2' })
+        .resolvesOnce({ Accounts: [], NextToken: 'accounts-3' })
+        .resolvesOnce({ Accounts: [sdkAccount(SANDBOX_ACCOUNT), sdkAccount(WORKLOAD_ACCOUNT)] });
+
+      await expect(readOrgSnapshot(client)).resolves.toStrictEqual(SMALL_SNAPSHOT);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsCommand, 4);
+      for (const [n, token] of [undefined, 'accounts-1', 'accounts-2', 'accounts-3'].entries()) {
+        expect(organizationsMock).toHaveReceivedNthSpecificCommandWith(n + 1, ListAccountsCommand, {
+          NextToken: token,
+          MaxResults: 20,
+        });
+      }
+    });
+
+    it('pages ListAccountsWithInvalidEffectivePolicy through empty pages until NextToken is absent', async () => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, {
+        except: [ListAccountsWithInvalidEffectivePolicyCommand],
+      });
+      organizationsMock
+        .on(ListAccountsWithInvalidEffectivePolicyCommand)
+        .resolvesOnce({ Accounts: [], NextToken: 'invalid-1' })
+        .resolvesOnce({ Accounts: [sdkAccount(PLATFORM_ACCOUNT)], NextToken: 'invalid-2' })
+        .resolvesOnce({ Accounts: [], NextToken: 'invalid-3' })
+        .resolvesOnce({ Accounts: [sdkAccount(WORKLOAD_ACCOUNT)] });
+
+      await expect(readOrgSnapshot(client)).resolves.toStrictEqual({
+        ...SMALL_SNAPSHOT,
+        accountsWithInvalidEffectivePolicy: [PLATFORM_ACCOUNT, WORKLOAD_ACCOUNT],
+      });
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsWithInvalidEffectivePolicyCommand, 4);
+      for (const [n, token] of [undefined, 'invalid-1', 'invalid-2', 'invalid-3'].entries()) {
+        expect(organizationsMock).toHaveReceivedNthSpecificCommandWith(
+          n + 1,
+          ListAccountsWithInvalidEffectivePolicyCommand,
+          { PolicyType: 'AISERVICES_OPT_OUT_POLICY', NextToken: token, MaxResults: 20 },
+        );
+      }
     });
   });
 
@@ -443,6 +512,276 @@ describe('readOrgSnapshot', () => {
 
       await expect(readOrgSnapshot(client)).rejects.toMatchObject({ path: 'organizationalUnits[1].id' });
       expect(organizationsMock).toHaveReceivedCommandTimes(ListOrganizationalUnitsForParentCommand, 2);
+    });
+  });
+
+  describe('invalid effective policies', () => {
+    it('lists the accounts whose effective AI opt-out policy AWS reports as invalid', async () => {
+      mockOrganization(organizationsMock, {
+        ...SMALL_ORGANIZATION,
+        accountsWithInvalidEffectivePolicy: [SANDBOX_ACCOUNT],
+      });
+
+      const snapshot = await readOrgSnapshot(client);
+
+      expect(snapshot.accountsWithInvalidEffectivePolicy).toStrictEqual([SANDBOX_ACCOUNT]);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsWithInvalidEffectivePolicyCommand, 1);
+      expect(organizationsMock).toHaveReceivedCommandWith(ListAccountsWithInvalidEffectivePolicyCommand, {
+        PolicyType: 'AISERVICES_OPT_OUT_POLICY',
+      });
+    });
+
+    it('fails the read, naming organizations:ListAccountsWithInvalidEffectivePolicy, when access to it is denied', async () => {
+      const denied = new AccessDeniedException({ $metadata: {}, message: 'denied' });
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, {
+        fault: { command: ListAccountsWithInvalidEffectivePolicyCommand, error: denied },
+      });
+
+      const read = readOrgSnapshot(client);
+
+      await expect(read).rejects.toMatchObject({
+        name: 'OrganizationsAccessDeniedError',
+        action: 'organizations:ListAccountsWithInvalidEffectivePolicy',
+        cause: denied,
+      });
+      await expect(read).rejects.toThrow(
+        'Access denied to organizations:ListAccountsWithInvalidEffectivePolicy: allow organizations:ListAccountsWithInvalidEffectivePolicy to the rule',
+      );
+    });
+
+    it('fails the read when the listing fails otherwise, as against moto without its gap-filler', async () => {
+      // moto 5.2.1 answers this call with an HTML page (HTTP 500), which the SDK reports as a SyntaxError.
+      const unparsable = new SyntaxError('Unexpected token < in JSON at position 0');
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, {
+        fault: { command: ListAccountsWithInvalidEffectivePolicyCommand, error: unparsable },
+      });
+
+      await expect(readOrgSnapshot(client)).rejects.toBe(unparsable);
+    });
+
+    it('throws SnapshotReadError when it names an account that is not in the tree read', async () => {
+      mockOrganization(organizationsMock, {
+        ...SMALL_ORGANIZATION,
+        accountsWithInvalidEffectivePolicy: ['999999999999'],
+      });
+
+      await expect(readOrgSnapshot(client)).rejects.toMatchObject({
+        name: 'SnapshotReadError',
+        path: 'accountsWithInvalidEffectivePolicy[0]',
+      });
+    });
+  });
+
+  describe('a consistent read', () => {
+    /** Answers `first`, then `second`, then `first` again and so on: two reads in a row never agree. */
+    function alternating<T>(first: T, second: T): () => T {
+      let calls = 0;
+      return () => {
+        calls += 1;
+        return calls % 2 === 1 ? first : second;
+      };
+    }
+
+    const [rootFixture] = SMALL_ORGANIZATION.roots;
+    const rootWithAiStatus = (status: 'ENABLED' | 'PENDING_ENABLE') => ({
+      ...rootFixture,
+      PolicyTypes: [
+        { Type: 'SERVICE_CONTROL_POLICY' as const, Status: 'ENABLED' as const },
+        { Type: 'AISERVICES_OPT_OUT_POLICY' as const, Status: status },
+      ],
+    });
+    const accountsUnder = (parentId: string | undefined) => [...(SMALL_ORGANIZATION.accounts[parentId ?? ''] ?? [])];
+    const everyAccount = Object.values(SMALL_ORGANIZATION.accounts).flat();
+    const [rootPolicy, sandboxPolicy] = SMALL_ORGANIZATION.policies;
+    const UPDATED_CONTENT = '{"services":{"default":{"opt_out_policy":{"@@assign":"optIn"}}}}';
+
+    it('reads the organization again, once, when a policy changed between the reads before and after the tree', async () => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, { except: [DescribePolicyCommand] });
+      organizationsMock
+        .on(DescribePolicyCommand, { PolicyId: SANDBOX_POLICY })
+        .resolves({ Policy: { Content: SANDBOX_CONTENT } });
+      organizationsMock
+        .on(DescribePolicyCommand, { PolicyId: ROOT_POLICY })
+        .resolvesOnce({ Policy: { Content: ROOT_CONTENT } })
+        .resolves({ Policy: { Content: UPDATED_CONTENT } });
+
+      const snapshot = await readOrgSnapshot(client);
+
+      // The snapshot of the second attempt, whose reads agree: the updated content.
+      expect(snapshot.policies.find((policy) => policy.id === ROOT_POLICY)?.content).toBe(UPDATED_CONTENT);
+      expect(snapshot).toStrictEqual({
+        ...SMALL_SNAPSHOT,
+        policies: SMALL_SNAPSHOT.policies.map((policy) =>
+          policy.id === ROOT_POLICY ? { ...policy, content: UPDATED_CONTENT } : policy,
+        ),
+      });
+      // The policies read after the first tree are the second attempt's reads before its tree: 3 reads, not 4.
+      expect(organizationsMock).toHaveReceivedCommandTimes(DescribeOrganizationCommand, 1);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListPoliciesCommand, 3);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsForParentCommand, 8);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsCommand, 2);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsWithInvalidEffectivePolicyCommand, 2);
+    });
+
+    it('reads the organization again when the AI opt-out policy type became ENABLED during the read', async () => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, { except: [ListRootsCommand] });
+      organizationsMock
+        .on(ListRootsCommand)
+        .resolvesOnce({ Roots: [rootWithAiStatus('PENDING_ENABLE')] })
+        .resolves({ Roots: [rootWithAiStatus('ENABLED')] });
+
+      await expect(readOrgSnapshot(client)).resolves.toStrictEqual(SMALL_SNAPSHOT);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListRootsCommand, 3);
+    });
+
+    it('reads the organization again when an account in ListAccounts is missing from the tree, and counts progress again', async () => {
+      // The account was on its way between two OUs while the tree was read: neither OU listed it.
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, { except: [ListAccountsForParentCommand] });
+      let workloadsReads = 0;
+      organizationsMock.on(ListAccountsForParentCommand).callsFake((input) => {
+        if (input.ParentId === WORKLOADS_OU) workloadsReads += 1;
+        return {
+          Accounts: input.ParentId === WORKLOADS_OU && workloadsReads === 1 ? [] : accountsUnder(input.ParentId),
+        };
+      });
+      const onProgress = jest.fn<void, [number]>();
+
+      await expect(readOrgSnapshot(client, { onProgress, concurrency: 1 })).resolves.toStrictEqual(SMALL_SNAPSHOT);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsForParentCommand, 8);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsCommand, 2);
+      expect(onProgress.mock.calls).toStrictEqual([[1], [2], [3], [1], [2], [3], [4]]);
+    });
+
+    it('reads the organization again when the tree finds an account under two parents', async () => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, { except: [ListAccountsForParentCommand] });
+      let rootReads = 0;
+      organizationsMock.on(ListAccountsForParentCommand).callsFake((input) => {
+        if (input.ParentId === ROOT_ID) rootReads += 1;
+        const moved = input.ParentId === ROOT_ID && rootReads === 1 ? [sdkAccount(WORKLOAD_ACCOUNT)] : [];
+        return { Accounts: [...accountsUnder(input.ParentId), ...moved] };
+      });
+
+      await expect(readOrgSnapshot(client)).resolves.toStrictEqual(SMALL_SNAPSHOT);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsCommand, 2);
+    });
+
+    it.each([
+      [
+        'a policy is attached',
+        () =>
+          organizationsMock
+            .on(ListTargetsForPolicyCommand, { PolicyId: SANDBOX_POLICY })
+            .callsFake(
+              alternating(
+                { Targets: [{ TargetId: SANDBOX_OU }] },
+                { Targets: [{ TargetId: SANDBOX_OU }, { TargetId: WORKLOAD_ACCOUNT }] },
+              ),
+            ),
+        `policy ${SANDBOX_POLICY} changed its targets`,
+      ],
+      [
+        "a policy's content is updated",
+        () =>
+          organizationsMock
+            .on(DescribePolicyCommand, { PolicyId: ROOT_POLICY })
+            .callsFake(alternating({ Policy: { Content: ROOT_CONTENT } }, { Policy: { Content: UPDATED_CONTENT } })),
+        `policy ${ROOT_POLICY} changed its content`,
+      ],
+      [
+        'a policy is created',
+        () =>
+          organizationsMock
+            .on(ListPoliciesCommand)
+            .callsFake(
+              alternating(
+                { Policies: [rootPolicy?.summary ?? {}] },
+                { Policies: [rootPolicy?.summary ?? {}, sandboxPolicy?.summary ?? {}] },
+              ),
+            ),
+        `policy ${SANDBOX_POLICY} was created`,
+      ],
+      [
+        'a policy is deleted',
+        () =>
+          organizationsMock
+            .on(ListPoliciesCommand)
+            .callsFake(
+              alternating(
+                { Policies: [rootPolicy?.summary ?? {}, sandboxPolicy?.summary ?? {}] },
+                { Policies: [rootPolicy?.summary ?? {}] },
+              ),
+            ),
+        `policy ${SANDBOX_POLICY} was deleted`,
+      ],
+      [
+        'the AI opt-out policy type is being enabled',
+        () =>
+          organizationsMock
+            .on(ListRootsCommand)
+            .callsFake(
+              alternating({ Roots: [rootWithAiStatus('PENDING_ENABLE')] }, { Roots: [rootWithAiStatus('ENABLED')] }),
+            ),
+        `the policy types of root ${ROOT_ID} went from AISERVICES_OPT_OUT_POLICY PENDING_ENABLE, SERVICE_CONTROL_POLICY ENABLED to AISERVICES_OPT_OUT_POLICY ENABLED, SERVICE_CONTROL_POLICY ENABLED`,
+      ],
+      [
+        'an account joins',
+        () =>
+          organizationsMock
+            .on(ListAccountsCommand)
+            .resolves({ Accounts: [...everyAccount, sdkAccount('555555555555')] }),
+        'account 555555555555 is in ListAccounts but was found under no parent',
+      ],
+      [
+        'an account leaves',
+        () =>
+          organizationsMock
+            .on(ListAccountsCommand)
+            .resolves({ Accounts: everyAccount.filter((account) => account.Id !== WORKLOAD_ACCOUNT) }),
+        `account ${WORKLOAD_ACCOUNT} was found under ${WORKLOADS_OU} but not in ListAccounts`,
+      ],
+      [
+        'an account moves',
+        () =>
+          organizationsMock.on(ListAccountsForParentCommand, { ParentId: ROOT_ID }).resolves({
+            Accounts: [...accountsUnder(ROOT_ID), sdkAccount(WORKLOAD_ACCOUNT)],
+          }),
+        `account ${WORKLOAD_ACCOUNT} was found under both ${ROOT_ID} and ${WORKLOADS_OU}`,
+      ],
+      [
+        'ListAccounts pages shift',
+        () =>
+          organizationsMock
+            .on(ListAccountsCommand)
+            .resolves({ Accounts: [...everyAccount, sdkAccount(MANAGEMENT_ID)] }),
+        `ListAccounts listed account ${MANAGEMENT_ID} twice`,
+      ],
+    ] as const)('gives up after 3 attempts, with no snapshot, when during each %s', async (_, change, described) => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION);
+      change();
+
+      const read = readOrgSnapshot(client);
+
+      await expect(read).rejects.toThrow(OrganizationChangedDuringReadError);
+      await expect(read).rejects.toMatchObject({
+        name: 'OrganizationChangedDuringReadError',
+        attempts: MAX_READ_ATTEMPTS,
+        change: described,
+      });
+      expect(MAX_READ_ATTEMPTS).toBe(3);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListRootsCommand, 4);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListPoliciesCommand, 4);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsCommand, 3);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsWithInvalidEffectivePolicyCommand, 3);
+      expect(organizationsMock).toHaveReceivedCommandTimes(DescribeOrganizationCommand, 1);
+    });
+
+    it('says the organization kept changing, what changed the last time, and that nothing was evaluated', async () => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, { except: [ListAccountsCommand] });
+      organizationsMock.on(ListAccountsCommand).resolves({ Accounts: [] });
+
+      await expect(readOrgSnapshot(client)).rejects.toThrow(
+        `The organization kept changing while it was read (3 attempts; during the last one, account ${MANAGEMENT_ID} was found under ${ROOT_ID} but not in ListAccounts), so nothing was evaluated: run again once the changes are done`,
+      );
     });
   });
 

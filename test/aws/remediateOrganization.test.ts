@@ -220,8 +220,9 @@ describe('remediateOrganization', () => {
   it('only waits when the policy type is PENDING_ENABLE, and reports no change', async () => {
     mockLiveOrganization(organizations, {
       status: 'PENDING_ENABLE',
-      // The first read sees PENDING_ENABLE once; the wait sees it once more, then ENABLED.
-      pendingChecks: 2,
+      // The first read sees PENDING_ENABLE twice (it reads the root before and after the tree); the wait sees it once
+      // more, then ENABLED.
+      pendingChecks: 3,
       policies: [named(OURS_ID, LOCKED_OPT_OUT_POLICY_CONTENT, [ROOT_ID])],
     });
 
@@ -401,7 +402,8 @@ describe('remediateOrganization', () => {
 
       const error = await failure(remediate());
 
-      expect(organizations).toHaveReceivedCommandTimes(ListRootsCommand, 1 + DEFAULT_WAIT_FOR.attempts);
+      // The read checks the root twice (before and after the tree), then the wait checks it each attempt.
+      expect(organizations).toHaveReceivedCommandTimes(ListRootsCommand, 2 + DEFAULT_WAIT_FOR.attempts);
       expect(sleeps).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 20_000, 20_000, 20_000, 20_000]);
       expect(error).toMatchObject({
         failedAt: `wait until AISERVICES_OPT_OUT_POLICY is ENABLED on root ${ROOT_ID}`,
@@ -426,7 +428,10 @@ describe('remediateOrganization', () => {
     it('reads the status as absent when ListRoots does not list the root', async () => {
       mockLiveOrganization(organizations, { status: 'absent' });
       const listRoots = organizations.on(ListRootsCommand);
-      listRoots.resolvesOnce({ Roots: [{ Id: ROOT_ID, PolicyTypes: [] }] }).resolves({ Roots: [] });
+      listRoots
+        .resolvesOnce({ Roots: [{ Id: ROOT_ID, PolicyTypes: [] }] })
+        .resolvesOnce({ Roots: [{ Id: ROOT_ID, PolicyTypes: [] }] })
+        .resolves({ Roots: [] });
 
       const error = await failure(remediate({ waitFor: { attempts: 1, delayMs: 0 } }));
 
@@ -434,7 +439,10 @@ describe('remediateOrganization', () => {
     });
     it('keeps another error of ListRoots as the cause', async () => {
       const unavailable = new Error('ServiceException: try again');
-      mockLiveOrganization(organizations, { status: 'absent', faults: { ListRoots: [undefined, unavailable] } });
+      mockLiveOrganization(organizations, {
+        status: 'absent',
+        faults: { ListRoots: [undefined, undefined, unavailable] },
+      });
 
       const error = await failure(remediate());
 

@@ -313,6 +313,14 @@ describe('evaluatePosture', () => {
     expect(verdicts(org(policies), rule)[PROD_ACCOUNT]).toBe(expected);
   });
 
+  it('reports NON_COMPLIANT for an account whose effective policy AWS reports as invalid, whatever the policies say', () => {
+    const result = verdicts(org(lockedRoot(), { accountsWithInvalidEffectivePolicy: [PROD_ACCOUNT] }));
+    expect(result[PROD_ACCOUNT]).toBe(
+      'NON_COMPLIANT: Unknown: AWS reports the effective AI opt-out policy of account 222222222222 as invalid, so it is not fully enforced. See aws organizations list-effective-policy-validation-errors --account-id 222222222222 --policy-type AISERVICES_OPT_OUT_POLICY.',
+    );
+    expect(result[SANDBOX_ACCOUNT]).toBe(COMPLIANT_LOCKED);
+  });
+
   it('reports several findings in one message, opted-in keys first', () => {
     const result = verdicts(
       org([

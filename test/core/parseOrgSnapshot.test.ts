@@ -56,7 +56,7 @@ describe('parseOrgSnapshot', () => {
       {
         path: 'snapshot',
         message:
-          'unknown field "acounts"; expected organization, root, organizationalUnits, accounts, policies, capturedAt',
+          'unknown field "acounts"; expected organization, root, organizationalUnits, accounts, policies, accountsWithInvalidEffectivePolicy, capturedAt',
       },
     ],
     [
@@ -195,6 +195,26 @@ describe('parseOrgSnapshot', () => {
         path: 'policies[0].targets[2]',
         message: '"ou-exam-99999999" is not the root, an organizational unit or an account of the snapshot',
       },
+    ],
+    [
+      'no list of accounts with an invalid effective policy',
+      broken('accountsWithInvalidEffectivePolicy', undefined),
+      { path: 'snapshot', message: 'missing field "accountsWithInvalidEffectivePolicy"' },
+    ],
+    [
+      'an account with an invalid effective policy that is not one of the accounts',
+      broken('accountsWithInvalidEffectivePolicy', ['999999999999']),
+      { path: 'accountsWithInvalidEffectivePolicy[0]', message: '"999999999999" is not one of the accounts' },
+    ],
+    [
+      'an account with an invalid effective policy listed twice',
+      broken('accountsWithInvalidEffectivePolicy', ['222222222222', '222222222222']),
+      { path: 'accountsWithInvalidEffectivePolicy[1]', message: '"222222222222" is listed twice' },
+    ],
+    [
+      'an account with an invalid effective policy that is no account id',
+      broken('accountsWithInvalidEffectivePolicy', ['prod']),
+      { path: 'accountsWithInvalidEffectivePolicy[0]', message: '"prod" is not a valid account id (^\\d{12}$)' },
     ],
     [
       'a policy attached twice to the same target',

@@ -18,6 +18,8 @@ const MALFORMED_INVOKING_EVENT = 'events/malformed-invoking-event.json';
 
 /** The X-Amz-Target of Config's PutEvaluations (JSON 1.1 protocol). */
 const PUT_EVALUATIONS_TARGET = 'StarlingDoveService.PutEvaluations';
+/** The X-Amz-Target of the Organizations call that moto lacks and scripts/moto-gaps-proxy.mjs answers. */
+const LIST_INVALID_TARGET = 'AWSOrganizationsV20161128.ListAccountsWithInvalidEffectivePolicy';
 
 /** Generous bounds so that a slow machine does not fail a test; nothing here asserts a duration. */
 const BUILD_TIMEOUT_MS = 120_000;
@@ -165,8 +167,9 @@ interface RecordingProxy {
 }
 
 /**
- * A pass-through HTTP proxy on 127.0.0.1 in front of moto that records every request. moto keeps nothing that
- * PutEvaluations sends with TestMode (nor does AWS), so this is how a test sees what the function put.
+ * A pass-through HTTP proxy on 127.0.0.1 that records every request, in front of `upstream`: moto behind
+ * scripts/moto-gaps-proxy.mjs, which answers the calls moto lacks. moto keeps nothing that PutEvaluations sends with
+ * TestMode (nor does AWS), so this is how a test sees what the function put.
  */
 function startRecordingProxy(upstream: string): Promise<RecordingProxy> {
   const { hostname, port } = new URL(upstream);
@@ -338,6 +341,8 @@ describeWithMoto('the built Lambda handler against moto_server', (moto) => {
       ]);
       expect(outcome.result).toContainEqual(expect.objectContaining({ ComplianceResourceId: MANAGEMENT_ACCOUNT_ID }));
       expectSummaryLog(outcome, org, LOCKED_ORGANIZATION, { COMPLIANT: 4, NON_COMPLIANT: 0, NOT_APPLICABLE: 1 });
+      // The built function asked which accounts have an invalid effective policy; the gap-filler answered none.
+      expect(proxy.requests.filter((request) => request.target === LIST_INVALID_TARGET)).toHaveLength(1);
     },
     INVOKE_TEST_TIMEOUT_MS,
   );
@@ -434,8 +439,8 @@ describeWithMoto('the built Lambda handler against moto_server', (moto) => {
         }),
         expect.objectContaining({
           level: 'WARN',
-          message: 'Put NON_COMPLIANT for the invoking account',
-          accountId: MANAGEMENT_ACCOUNT_ID,
+          message: 'Put NON_COMPLIANT for the accounts the failed read leaves unproven',
+          accounts: [MANAGEMENT_ACCOUNT_ID],
         }),
       ]);
       // The fail-closed result, also seen on the wire, since TestMode keeps nothing.

@@ -3,6 +3,7 @@ import {
   DescribeOrganizationCommand,
   DescribePolicyCommand,
   ListAccountsForParentCommand,
+  ListAccountsWithInvalidEffectivePolicyCommand,
   ListOrganizationalUnitsForParentCommand,
   ListPoliciesCommand,
   ListRootsCommand,
@@ -83,6 +84,20 @@ describeWithMoto('moto_server and the organization builder', (moto) => {
     expect(underWorkloads.OrganizationalUnits?.map((ou) => ou.Id)).toEqual([org.ouId('Prod')]);
     expect(inProd.Accounts?.map((a) => [a.Id, a.State])).toEqual([[org.accountId('prod-app'), 'ACTIVE']]);
     expect(inRoot.Accounts?.map((a) => a.Id)).toEqual([org.managementAccountId]);
+  });
+
+  it('answers ListAccountsWithInvalidEffectivePolicy, which moto lacks, with no account through scripts/moto-gaps-proxy.mjs', async () => {
+    await buildMotoOrganization(client, TWO_OU_ORGANIZATION);
+    const listInvalid = () => new ListAccountsWithInvalidEffectivePolicyCommand({ PolicyType: AI_OPT_OUT_POLICY_TYPE });
+    // moto itself answers HTTP 500 with an HTML page; once it stops failing here, its gap-filler can answer less.
+    const direct = new OrganizationsClient({ ...motoClientConfig(moto().motoEndpoint), maxAttempts: 1 });
+
+    try {
+      await expect(client.send(listInvalid())).resolves.toMatchObject({ Accounts: [] });
+      await expect(direct.send(listInvalid())).rejects.toMatchObject({ $metadata: { httpStatusCode: 500 } });
+    } finally {
+      direct.destroy();
+    }
   });
 
   it('forgets the organization on reset', async () => {

@@ -1,4 +1,4 @@
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { AttachPolicyCommand, MoveAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ORGANIZATIONS_CLIENT_CONFIG, readOrgSnapshot } from '../../src/aws/readOrgSnapshot';
 import { evaluatePosture } from '../../src/core/evaluatePosture';
 import {
@@ -149,6 +149,8 @@ function expectedSnapshot(org: MotoOrganization, spec: MotoOrganizationSpec): Or
         targets: (policy.attachedTo ?? []).map(targetId),
       }),
     ),
+    // moto keeps no effective-policy state; scripts/moto-gaps-proxy.mjs answers that no account has an invalid one.
+    accountsWithInvalidEffectivePolicy: [],
   });
 }
 
@@ -182,8 +184,11 @@ describeWithMoto('readOrgSnapshot against moto_server', (moto) => {
   let builder: OrganizationsClient;
   let reader: OrganizationsClient;
   let requests: ListRequest[];
+  /** Runs before the reader's request is sent, e.g. another actor's change that races the read. */
+  let beforeRequest: ((command: string | undefined) => Promise<void>) | undefined;
 
   beforeAll(() => {
+    // Both clients talk to moto through scripts/moto-gaps-proxy.mjs, which answers the calls moto lacks.
     builder = new OrganizationsClient(motoClientConfig(moto().endpoint));
     reader = new OrganizationsClient({ ...ORGANIZATIONS_CLIENT_CONFIG, ...motoClientConfig(moto().endpoint) });
     // Records what the reader asks for, to see that it really pages against the server.
@@ -196,6 +201,7 @@ describeWithMoto('readOrgSnapshot against moto_server', (moto) => {
           nextToken: input.get('NextToken'),
           maxResults: input.get('MaxResults'),
         });
+        await beforeRequest?.(context.commandName);
         return next(args);
       },
       { step: 'initialize', name: 'recordRequests' },
@@ -203,6 +209,7 @@ describeWithMoto('readOrgSnapshot against moto_server', (moto) => {
   });
   beforeEach(async () => {
     requests = [];
+    beforeRequest = undefined;
     await moto().reset();
   });
   afterAll(() => {
@@ -246,6 +253,7 @@ describeWithMoto('readOrgSnapshot against moto_server', (moto) => {
             targets: [root],
           },
         ],
+        accountsWithInvalidEffectivePolicy: [],
       }),
     );
     expect(snapshot).not.toHaveProperty('capturedAt');
@@ -373,7 +381,12 @@ describeWithMoto('readOrgSnapshot against moto_server', (moto) => {
     ];
     expect(pages('ListOrganizationalUnitsForParentCommand', org.rootId)).toEqual(twoPages);
     expect(pages('ListAccountsForParentCommand', org.ouId(LARGE_OU))).toEqual(twoPages);
-    expect(pages('ListPoliciesCommand')).toEqual(twoPages);
+    expect(pages('ListAccountsCommand')).toEqual(twoPages);
+    // Once before the tree and once after it, to see that nothing changed meanwhile.
+    expect(pages('ListPoliciesCommand')).toEqual([...twoPages, ...twoPages]);
+    expect(pages('ListAccountsWithInvalidEffectivePolicyCommand')).toEqual([
+      { nextToken: undefined, maxResults: MAX_RESULTS_PER_PAGE },
+    ]);
     expect(progress.at(-1)).toBe(snapshot.accounts.length);
   });
 
@@ -394,5 +407,50 @@ describeWithMoto('readOrgSnapshot against moto_server', (moto) => {
         [closed, 'NOT_APPLICABLE', 'Account is SUSPENDED, so it is not evaluated.'],
       ]),
     );
+  });
+
+  it('reads the organization again when a policy is attached during the read, and returns what the second attempt saw', async () => {
+    const org = await buildMotoOrganization(builder, LEX_OPT_IN_ORGANIZATION);
+    const lexIn = org.policyId('sandbox-lex-in');
+    let attached = false;
+    beforeRequest = async (command) => {
+      // Between the policy reads before and after the tree, as another actor would.
+      if (command !== 'ListAccountsCommand' || attached) return;
+      attached = true;
+      await builder.send(new AttachPolicyCommand({ PolicyId: lexIn, TargetId: org.accountId('prod-app') }));
+    };
+
+    const snapshot = await readOrgSnapshot(reader);
+
+    expect([...(snapshot.policies.find((policy) => policy.id === lexIn)?.targets ?? [])].sort()).toEqual(
+      [org.ouId('Sandbox'), org.accountId('prod-app')].sort(),
+    );
+    const sent = (command: string) => requests.filter((request) => request.command === command).length;
+    expect(sent('ListPoliciesCommand')).toBe(3);
+    expect(sent('ListAccountsCommand')).toBe(2);
+    expect(sent('DescribeOrganizationCommand')).toBe(1);
+  });
+
+  it('reads the organization again when an account moves during the read, so that it is neither lost nor counted twice', async () => {
+    const org = await buildMotoOrganization(builder, LOCKED_ORGANIZATION);
+    const devApp = org.accountId('dev-app');
+    let moved = false;
+    beforeRequest = async (command) => {
+      // With one request at a time the root's accounts are read before ListAccounts and the Dev OU's after it: the
+      // move from Dev to the root hides the account from the tree of the first attempt.
+      if (command !== 'ListAccountsCommand' || moved) return;
+      moved = true;
+      await builder.send(
+        new MoveAccountCommand({ AccountId: devApp, SourceParentId: org.ouId('Dev'), DestinationParentId: org.rootId }),
+      );
+    };
+
+    const snapshot = await readOrgSnapshot(reader, { concurrency: 1 });
+
+    expect(snapshot.accounts.filter((account) => account.id === devApp)).toEqual([
+      { id: devApp, name: 'dev-app', state: 'ACTIVE', parentId: org.rootId },
+    ]);
+    expect(snapshot.accounts).toHaveLength(Object.keys(org.accountIds).length + 1);
+    expect(requests.filter((request) => request.command === 'ListAccountsCommand')).toHaveLength(2);
   });
 });

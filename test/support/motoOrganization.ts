@@ -173,7 +173,10 @@ function required(value: string | undefined, what: string): string {
   return value;
 }
 
-/** A snapshot with its OUs, accounts, policies and targets sorted by id: AWS promises no listing order. */
+/**
+ * A snapshot with its OUs, accounts, policies, targets and accounts with invalid effective policies sorted by id: AWS
+ * promises no listing order.
+ */
 export function sortedById(snapshot: OrgSnapshot): OrgSnapshot {
   const byId = <T extends { readonly id: string }>(items: readonly T[]): T[] =>
     [...items].sort((a, b) => a.id.localeCompare(b.id));
@@ -182,5 +185,6 @@ export function sortedById(snapshot: OrgSnapshot): OrgSnapshot {
     organizationalUnits: byId(snapshot.organizationalUnits),
     accounts: byId(snapshot.accounts),
     policies: byId(snapshot.policies).map((policy) => ({ ...policy, targets: [...policy.targets].sort() })),
+    accountsWithInvalidEffectivePolicy: [...snapshot.accountsWithInvalidEffectivePolicy].sort(),
   };
 }

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { resolve } from 'node:path';
 import { describeWithCommand, type REQUIRED_COMMANDS } from './requiredCommand';
 
 /** The executable of moto's standalone server (moto 5: `pip install 'moto[server]'`). */
@@ -14,13 +15,22 @@ const READY_REQUEST_TIMEOUT_MS = 1_000;
 const STOP_TIMEOUT_MS = 5_000;
 const OUTPUT_TAIL_CHARS = 2_000;
 
-/** A running moto_server bound to 127.0.0.1, owned by the test process that started it. */
+/** The proxy that answers the calls moto lacks; every endpoint the tests get goes through it. */
+const GAPS_PROXY_SCRIPT = resolve(__dirname, '..', '..', 'scripts', 'moto-gaps-proxy.mjs');
+const GAPS_PROXY_LISTENING = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/m;
+
+/**
+ * A running moto_server bound to 127.0.0.1 with scripts/moto-gaps-proxy.mjs in front of it, both owned by the test
+ * process that started them.
+ */
 export interface MotoServer {
-  /** `http://127.0.0.1:PORT`, for the SDK's `endpoint`. */
+  /** `http://127.0.0.1:PORT` of the gap-filling proxy in front of moto, for the SDK's `endpoint`. */
   readonly endpoint: string;
+  /** `http://127.0.0.1:PORT` of moto itself, without the gap-filler. */
+  readonly motoEndpoint: string;
   /** Clears the state of every emulated service (POST /moto-api/reset); throws when moto does not answer 200. */
   reset(): Promise<void>;
-  /** Stops the server (SIGTERM, then SIGKILL after 5 s) and waits for it to exit; safe to call twice. */
+  /** Stops the proxy and the server (SIGTERM, then SIGKILL after 5 s) and waits for both to exit; safe to call twice. */
   stop(): Promise<void>;
 }
 
@@ -37,13 +47,13 @@ export function motoClientConfig(endpoint: string): MotoClientConfig {
 }
 
 /**
- * Starts moto_server on a free port of 127.0.0.1 and resolves once it answers HTTP.
- * Throws when it cannot be spawned, exits early, or does not answer within MOTO_START_TIMEOUT_MS;
+ * Starts moto_server on a free port of 127.0.0.1, and scripts/moto-gaps-proxy.mjs in front of it, and resolves once
+ * both answer. Throws when either cannot be spawned, exits early, or does not answer within MOTO_START_TIMEOUT_MS;
  * the error carries the tail of its output.
  */
 export async function startMotoServer(): Promise<MotoServer> {
   const port = await findFreePort();
-  const endpoint = `http://${MOTO_HOST}:${port}`;
+  const motoEndpoint = `http://${MOTO_HOST}:${port}`;
   const child = spawn(MOTO_SERVER_COMMAND, ['-H', MOTO_HOST, '-p', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -57,26 +67,75 @@ export async function startMotoServer(): Promise<MotoServer> {
   child.stderr?.on('data', keepTail);
   const exited = waitForExit(child);
 
+  let proxy: GapsProxy;
   try {
-    await waitUntilReady(endpoint, exited, tail);
+    await waitUntilReady(motoEndpoint, exited, tail);
+    proxy = await startGapsProxy(motoEndpoint);
   } catch (error) {
     await terminate(child, exited);
     throw error;
   }
 
   return {
-    endpoint,
+    endpoint: proxy.endpoint,
+    motoEndpoint,
     async reset(): Promise<void> {
-      const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+      const response = await fetch(`${motoEndpoint}/moto-api/reset`, { method: 'POST' });
       await response.arrayBuffer();
-      if (!response.ok) throw new Error(`moto reset at ${endpoint} answered HTTP ${response.status}`);
+      if (!response.ok) throw new Error(`moto reset at ${motoEndpoint} answered HTTP ${response.status}`);
     },
-    stop: () => terminate(child, exited),
+    async stop(): Promise<void> {
+      await proxy.stop();
+      await terminate(child, exited);
+    },
   };
 }
 
+interface GapsProxy {
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `node scripts/moto-gaps-proxy.mjs <motoEndpoint> 0` and resolves with the endpoint it prints. */
+async function startGapsProxy(motoEndpoint: string): Promise<GapsProxy> {
+  const child = spawn(process.execPath, [GAPS_PROXY_SCRIPT, motoEndpoint, '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = waitForExit(child);
+  let output = '';
+  const listening = new Promise<string>((resolveEndpoint, reject) => {
+    const onOutput = (chunk: Buffer): void => {
+      output = (output + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
+      const endpoint = GAPS_PROXY_LISTENING.exec(output)?.[1];
+      if (endpoint !== undefined) resolveEndpoint(endpoint);
+    };
+    child.stdout?.on('data', onOutput);
+    child.stderr?.on('data', onOutput);
+    void exited.then((exit) =>
+      reject(
+        new Error(`${GAPS_PROXY_SCRIPT} ${describeExit(exit)} before it listened. Output:\n${output || '(none)'}`),
+      ),
+    );
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${GAPS_PROXY_SCRIPT} did not listen within ${MOTO_START_TIMEOUT_MS} ms`)),
+      MOTO_START_TIMEOUT_MS,
+    );
+  });
+  try {
+    const endpoint = await Promise.race([listening, timeout]);
+    return { endpoint, stop: () => terminate(child, exited) };
+  } catch (error) {
+    await terminate(child, exited);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
- * A jest `describe` for suites that need moto_server. It starts one server before the suite and stops it after;
+ * A jest `describe` for suites that need moto_server. It starts one server (behind its gap-filling proxy) before the
+ * suite and stops both after;
  * `fn` receives an accessor for it (valid inside hooks and tests). Without moto_server the suite is skipped with a
  * notice, except when CI=true: then it fails, so that a CI run cannot pass without its integration tests.
  */
@@ -142,8 +201,12 @@ async function waitUntilReady(endpoint: string, exited: Promise<ExitOutcome>, ta
 
 function describeEarlyExit(exit: ExitOutcome, tail: string): string {
   if (exit.error !== undefined) return `${MOTO_SERVER_COMMAND} could not be started: ${exit.error.message}`;
-  const how = exit.signal === null ? `code ${exit.code}` : `signal ${exit.signal}`;
-  return `${MOTO_SERVER_COMMAND} exited with ${how} before it answered. Output tail:\n${tail}`;
+  return `${MOTO_SERVER_COMMAND} ${describeExit(exit)} before it answered. Output tail:\n${tail}`;
+}
+
+function describeExit(exit: ExitOutcome): string {
+  if (exit.error !== undefined) return `could not be started (${exit.error.message})`;
+  return `exited with ${exit.signal === null ? `code ${exit.code}` : `signal ${exit.signal}`}`;
 }
 
 async function answers(endpoint: string): Promise<boolean> {

@@ -2,7 +2,9 @@ import {
   type Account,
   DescribeOrganizationCommand,
   DescribePolicyCommand,
+  ListAccountsCommand,
   ListAccountsForParentCommand,
+  ListAccountsWithInvalidEffectivePolicyCommand,
   ListOrganizationalUnitsForParentCommand,
   ListPoliciesCommand,
   ListRootsCommand,
@@ -37,6 +39,8 @@ export interface OrganizationFixture {
   readonly organizationalUnits: Readonly<Record<string, readonly OrganizationalUnit[]>>;
   readonly accounts: Readonly<Record<string, readonly Account[]>>;
   readonly policies: readonly PolicyFixture[];
+  /** The ids of the accounts ListAccountsWithInvalidEffectivePolicy returns. */
+  readonly accountsWithInvalidEffectivePolicy: readonly string[];
 }
 
 /** The commands `mockOrganization` answers; a test may take one over with `except`. */
@@ -48,6 +52,8 @@ export const READ_COMMANDS = [
   ListTargetsForPolicyCommand,
   ListOrganizationalUnitsForParentCommand,
   ListAccountsForParentCommand,
+  ListAccountsCommand,
+  ListAccountsWithInvalidEffectivePolicyCommand,
 ] as const;
 type ReadCommand = (typeof READ_COMMANDS)[number];
 
@@ -118,7 +124,23 @@ export function organizationFixture(fields: Partial<OrganizationFixture> = {}): 
     organizationalUnits: {},
     accounts: { [ROOT_ID]: [sdkAccount(MANAGEMENT_ID, { Name: 'management' })] },
     policies: [],
+    accountsWithInvalidEffectivePolicy: [],
     ...fields,
+  };
+}
+
+/**
+ * Answers a List call from `pages` by the NextToken of its request: the first page without one, then the page after
+ * the one whose NextToken was sent. Each read thus walks the same pages, however often the reader reads.
+ */
+export function pagesByToken<Page extends { readonly NextToken?: string | undefined }>(
+  pages: readonly Page[],
+): (input: { readonly NextToken?: string | undefined }) => Page {
+  return (input) => {
+    const previous = pages.findIndex((page) => page.NextToken === input.NextToken);
+    const page = input.NextToken === undefined ? pages[0] : previous === -1 ? undefined : pages[previous + 1];
+    if (page === undefined) throw new Error(`no page follows NextToken ${input.NextToken}`);
+    return page;
   };
 }
 
@@ -204,5 +226,23 @@ export function mockOrganization(
       .callsFake((input) =>
         answer(ListAccountsForParentCommand, () => ({ Accounts: childrenOf(fixture.accounts, input.ParentId) })),
       );
+  }
+  if (!skip.has(ListAccountsCommand)) {
+    mock
+      .on(ListAccountsCommand)
+      .callsFake(() => answer(ListAccountsCommand, () => ({ Accounts: Object.values(fixture.accounts).flat() })));
+  }
+  if (!skip.has(ListAccountsWithInvalidEffectivePolicyCommand)) {
+    mock.on(ListAccountsWithInvalidEffectivePolicyCommand).callsFake(() =>
+      answer(ListAccountsWithInvalidEffectivePolicyCommand, () => ({
+        Accounts: fixture.accountsWithInvalidEffectivePolicy.map(
+          (accountId) =>
+            Object.values(fixture.accounts)
+              .flat()
+              .find((account) => account.Id === accountId) ?? sdkAccount(accountId),
+        ),
+        PolicyType: 'AISERVICES_OPT_OUT_POLICY' as const,
+      })),
+    );
   }
 }

@@ -24,6 +24,7 @@ export interface OrgSpec {
   readonly organizationalUnits?: readonly (Omit<OrganizationalUnit, 'name'> & { name?: string })[];
   readonly accounts?: readonly { id: string; parentId: string; state?: AccountState; name?: string }[];
   readonly policies?: readonly PolicySpec[];
+  readonly accountsWithInvalidEffectivePolicy?: readonly string[];
 }
 
 /** Builds a valid snapshot: the management account sits under the root; everything else comes from the spec. */
@@ -59,5 +60,6 @@ export function snapshotOf(spec: OrgSpec = {}): OrgSnapshot {
       content: typeof p.content === 'string' ? p.content : JSON.stringify(p.content),
       targets: p.targets,
     })),
+    accountsWithInvalidEffectivePolicy: spec.accountsWithInvalidEffectivePolicy ?? [],
   };
 }
