@@ -42,6 +42,8 @@ const config = new ConfigServiceClient({});
 const sts = new STSClient({});
 const memberClients = new Map<string, ReturnType<typeof createMemberConfigClients>>();
 let cachedSnapshot: { readonly snapshot: OrgSnapshot; readonly readAt: number } | undefined;
+// The accounts of the last organization read in this container: who may get a fail-closed result when a read fails.
+let knownAccountIds: ReadonlySet<string> = new Set();
 
 /** The partition and account of the function itself, from the ARN it was invoked by. */
 function functionAccount(context: HandlerContext): { partition: string; accountId: string } {
@@ -91,20 +93,59 @@ async function withDeadline<T>(work: Promise<T>, milliseconds: number): Promise<
   }
 }
 
-async function readOrganization(parameters: RuleParameters, context: HandlerContext): Promise<OrgSnapshot> {
+async function readOrganization(event: ConfigRuleEvent, parameters: RuleParameters, context: HandlerContext) {
   const now = Date.now();
   const ttlSeconds = Number(
     process.env.ACCOUNT_SCOPE_SNAPSHOT_TTL_SECONDS ?? DEFAULT_ACCOUNT_SCOPE_SNAPSHOT_TTL_SECONDS,
   );
-  if (parameters.scope === 'Account' && cachedSnapshot && now - cachedSnapshot.readAt < ttlSeconds * 1000) {
-    return cachedSnapshot.snapshot;
-  }
+  // Shared only by runs whose notification came before the read began, so a result never predates its change.
+  const shared =
+    parameters.scope === 'Account' &&
+    cachedSnapshot !== undefined &&
+    cachedSnapshot.readAt >= event.notificationCreationTime.getTime() &&
+    now - cachedSnapshot.readAt < ttlSeconds * 1000;
+  if (shared && cachedSnapshot !== undefined) return cachedSnapshot.snapshot;
   const snapshot = await withDeadline(
     readOrgSnapshot(organizations),
     context.getRemainingTimeInMillis() - PUT_RESERVE_MS,
   );
   cachedSnapshot = { snapshot, readAt: now };
+  knownAccountIds = new Set(snapshot.accounts.map((account) => account.id));
   return snapshot;
+}
+
+/**
+ * The NON_COMPLIANT results that stand for a failed read. With Scope=Organization: the invoking account and every
+ * account that holds an earlier result, so that none keeps a COMPLIANT it can no longer prove. With Scope=Account: the
+ * invoking account only, and only when an earlier read in this container showed it in the organization (any
+ * account's AWS Config may invoke the function), with words that name no other account or policy.
+ */
+async function failClosedEvaluations(
+  error: unknown,
+  event: ConfigRuleEvent,
+  parameters: RuleParameters,
+  context: HandlerContext,
+): Promise<AccountEvaluation[]> {
+  const reason = error instanceof Error ? error.message : String(error);
+  if (parameters.scope === 'Account' && event.accountId !== functionAccount(context).accountId) {
+    if (!knownAccountIds.has(event.accountId)) return [];
+    const name = error instanceof Error ? error.name : 'Error';
+    const annotation = `Could not read the organization (${name}); the logs of the rule's function in account ${functionAccount(context).accountId} say why.`;
+    return [{ accountId: event.accountId, complianceType: 'NON_COMPLIANT', annotation }];
+  }
+  let earlier: readonly string[] = [];
+  if (parameters.scope === 'Organization' && event.resultToken !== TEST_MODE_RESULT_TOKEN) {
+    try {
+      earlier = await readEvaluatedAccountIds(config, event.configRuleName);
+    } catch (readError) {
+      logger.error('Could not read earlier results either; only the invoking account is put', { error: readError });
+    }
+  }
+  return [...new Set([event.accountId, ...earlier])].map((accountId) => ({
+    accountId,
+    complianceType: 'NON_COMPLIANT',
+    annotation: `Could not read the organization: ${reason}`,
+  }));
 }
 
 /** What one invocation puts: every account and the stale ones (Organization), or the invoking account (Account). */
@@ -131,7 +172,8 @@ async function evaluationsToPut(report: PostureReport, event: ConfigRuleEvent, p
 /**
  * The AWS Config custom rule: parses the scheduled event, reads the organization, decides, and puts the evaluations
  * its Scope asks for. Nothing that failed is ever COMPLIANT: a malformed event or rule parameter fails before anything
- * is put; a failed read puts NON_COMPLIANT for the invoking account and fails the invocation.
+ * is put; a failed read puts NON_COMPLIANT for the accounts it leaves unproven (failClosedEvaluations) and fails the
+ * invocation.
  * Returns the evaluations it put.
  */
 export async function handler(event: unknown, context: HandlerContext): Promise<Evaluation[]> {
@@ -165,19 +207,21 @@ export async function handler(event: unknown, context: HandlerContext): Promise<
 
   let snapshot: OrgSnapshot;
   try {
-    snapshot = await readOrganization(parameters.value, context);
+    snapshot = await readOrganization(rule, parameters.value, context);
   } catch (error) {
     logger.error('Could not read the organization', { error });
-    const reason = error instanceof Error ? error.message : String(error);
     try {
-      await put([
-        {
+      const evaluations = await failClosedEvaluations(error, rule, parameters.value, context);
+      if (evaluations.length === 0) {
+        logger.warn('Put nothing: no earlier read shows the invoking account in the organization', {
           accountId: rule.accountId,
-          complianceType: 'NON_COMPLIANT',
-          annotation: `Could not read the organization: ${reason}`,
-        },
-      ]);
-      logger.warn('Put NON_COMPLIANT for the invoking account', { accountId: rule.accountId });
+        });
+      } else {
+        await put(evaluations);
+        logger.warn('Put NON_COMPLIANT for the accounts the failed read leaves unproven', {
+          accounts: evaluations.map((evaluation) => evaluation.accountId),
+        });
+      }
     } catch (putError) {
       logger.error('Could not put the fail-closed result either', { error: putError });
     }

@@ -278,6 +278,31 @@ describe('handler, results of accounts that left', () => {
     expect(logLines()[0]).toMatchObject({ message: 'Evaluated the organization', put: 2, staleAccounts: 2 });
   });
 
+  it('puts NON_COMPLIANT for every account with an earlier result when the organization cannot be read', async () => {
+    mockOrganization(organizations, fixture([LOCKED]), {
+      fault: { command: ListRootsCommand, error: new AccessDeniedException({ $metadata: {}, message: 'denied' }) },
+    });
+    config.on(GetComplianceDetailsByConfigRuleCommand).resolves(earlier(MANAGEMENT_ID, SANDBOX_ACCOUNT, OWN_ACCOUNT));
+    await expect(handler(REAL_TOKEN, context)).rejects.toThrow(OrganizationsAccessDeniedError);
+    expect(putEvaluationsSent().map((e) => [e.ComplianceResourceId, e.ComplianceType])).toEqual([
+      [OWN_ACCOUNT, 'NON_COMPLIANT'],
+      [MANAGEMENT_ID, 'NON_COMPLIANT'],
+      [SANDBOX_ACCOUNT, 'NON_COMPLIANT'],
+    ]);
+    expect(putEvaluationsSent()[1]?.Annotation).toMatch(
+      /^Could not read the organization: Access denied to organizations:ListRoots/,
+    );
+  });
+
+  it('puts NON_COMPLIANT for the invoking account alone when earlier results cannot be read either', async () => {
+    mockOrganization(organizations, fixture([LOCKED]), {
+      fault: { command: ListRootsCommand, error: new AccessDeniedException({ $metadata: {}, message: 'denied' }) },
+    });
+    config.on(GetComplianceDetailsByConfigRuleCommand).rejects(new Error('Config throttled'));
+    await expect(handler(REAL_TOKEN, context)).rejects.toThrow(OrganizationsAccessDeniedError);
+    expect(putEvaluationsSent().map((e) => e.ComplianceResourceId)).toEqual([OWN_ACCOUNT]);
+  });
+
   it('does not read earlier results in test mode', async () => {
     mockOrganization(organizations, fixture([LOCKED]));
     await handler(eventFile('scheduled-testmode.json'), context);
@@ -381,17 +406,55 @@ describe('handler, Scope=Account for a member account', () => {
     });
   });
 
-  it('puts NON_COMPLIANT through the member role when the organization cannot be read', async () => {
+  it('puts NON_COMPLIANT through the member role when the organization cannot be read, naming nothing else', async () => {
+    mockOrganization(organizations, fixture([LOCKED]));
+    sts.on(AssumeRoleCommand).resolves(assumed);
+    await handler(memberEvent(), context);
+    organizations.reset();
+    config.resetHistory();
+    mockOrganization(organizations, fixture([LOCKED]), {
+      fault: { command: ListRootsCommand, error: new AccessDeniedException({ $metadata: {}, message: 'denied' }) },
+    });
+    await expect(handler(memberEvent(), context)).rejects.toThrow(OrganizationsAccessDeniedError);
+    expect(putEvaluationsSent()).toEqual([
+      expect.objectContaining({
+        ComplianceResourceId: SANDBOX_ACCOUNT,
+        ComplianceType: 'NON_COMPLIANT',
+        Annotation: `Could not read the organization (OrganizationsAccessDeniedError); the logs of the rule's function in account ${OWN_ACCOUNT} say why.`,
+      }),
+    ]);
+    const client = config.commandCalls(PutEvaluationsCommand)[0]?.thisValue as ConfigServiceClient;
+    await expect(client.config.credentials()).resolves.toMatchObject({ accessKeyId: 'ASIAMEMBER' });
+  });
+
+  it('puts nothing when the read fails for an account no earlier read showed in the organization', async () => {
     mockOrganization(organizations, fixture([LOCKED]), {
       fault: { command: ListRootsCommand, error: new AccessDeniedException({ $metadata: {}, message: 'denied' }) },
     });
     sts.on(AssumeRoleCommand).resolves(assumed);
-    await expect(handler(memberEvent(), context)).rejects.toThrow(OrganizationsAccessDeniedError);
-    expect(putEvaluationsSent()).toEqual([
-      expect.objectContaining({ ComplianceResourceId: SANDBOX_ACCOUNT, ComplianceType: 'NON_COMPLIANT' }),
-    ]);
-    const client = config.commandCalls(PutEvaluationsCommand)[0]?.thisValue as ConfigServiceClient;
-    await expect(client.config.credentials()).resolves.toMatchObject({ accessKeyId: 'ASIAMEMBER' });
+    await expect(handler({ ...memberEvent(), accountId: '777777777777' }, context)).rejects.toThrow(
+      OrganizationsAccessDeniedError,
+    );
+    expect(sts).not.toHaveReceivedCommand(AssumeRoleCommand);
+    expect(config).not.toHaveReceivedCommand(PutEvaluationsCommand);
+    expect(logLines().map((line) => line.message)).toContain(
+      'Put nothing: no earlier read shows the invoking account in the organization',
+    );
+  });
+
+  it('reads the organization again for a notification created after the shared read began', async () => {
+    mockOrganization(organizations, fixture([LOCKED]));
+    sts.on(AssumeRoleCommand).resolves(assumed);
+    await handler(memberEvent(), context);
+    process.env.ACCOUNT_SCOPE_SNAPSHOT_TTL_SECONDS = '300';
+    const later = JSON.stringify({
+      awsAccountId: SANDBOX_ACCOUNT,
+      notificationCreationTime: new Date(Date.now() + 60_000).toISOString(),
+      messageType: 'ScheduledNotification',
+      recordVersion: '1.0',
+    });
+    await handler({ ...memberEvent(), invokingEvent: later }, context);
+    expect(organizations).toHaveReceivedCommandTimes(DescribeOrganizationCommand, 2);
   });
 
   it('refuses Scope=Organization when a member account invokes it, and puts nothing', async () => {
