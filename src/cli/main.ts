@@ -6,6 +6,7 @@ import { version } from '../../package.json';
 import { ORGANIZATIONS_CLIENT_CONFIG, readOrgSnapshot } from '../aws/readOrgSnapshot';
 import { remediateOrganization } from '../aws/remediateOrganization';
 import { evaluatePosture, type PostureReport } from '../core/evaluatePosture';
+import { findDuplicateKey, formatKey } from '../core/jsonKeys';
 import type { OrgSnapshot } from '../core/orgSnapshot';
 import { parseOrgSnapshot } from '../core/parseOrgSnapshot';
 import { DEFAULT_REMEDIATION_POLICY_NAME, parsePolicyName } from '../core/planRemediation';
@@ -106,6 +107,11 @@ async function loadSnapshot(file: string): Promise<OrgSnapshot> {
     json = JSON.parse(text);
   } catch (error) {
     throw new InputError(`${file}: not valid JSON (${errorText(error)})`, { cause: error });
+  }
+  // JSON.parse would keep the last of two equal keys without a word, and evaluate what the file does not say.
+  const duplicate = findDuplicateKey(text);
+  if (duplicate !== undefined) {
+    throw new InputError(`${file}: ${duplicate.path}: the key ${formatKey(duplicate.key)} appears twice`);
   }
   const snapshot = parseOrgSnapshot(json);
   if (!snapshot.ok) throw new InputError(`${file}: ${snapshot.error.path}: ${snapshot.error.message}`);

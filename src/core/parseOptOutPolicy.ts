@@ -1,3 +1,4 @@
+import { findDuplicateKey, formatKey, joinPath, TOP_LEVEL } from './jsonKeys';
 import { fail, ok, type Result } from './result';
 
 /** The values `@@assign` may take under `opt_out_policy`; case-sensitive. */
@@ -56,21 +57,6 @@ export type PolicyParseFailure =
 type Fields = Readonly<Record<string, unknown>>;
 type Parsed<T> = Result<T, PolicyParseFailure>;
 
-const DOCUMENT_PATH = '(top level)';
-
-/** Prints a key as is when it is plain, else quoted with every character outside printable ASCII escaped. */
-export function formatKey(key: string): string {
-  if (/^[A-Za-z0-9_.@-]+$/.test(key)) return key;
-  const escaped = key.replace(/[^\x20-\x7e]|["\\]/g, (c) =>
-    c === '"' || c === '\\' ? `\\${c}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-  return `"${escaped}"`;
-}
-
-function joinPath(path: string, key: string): string {
-  return path === DOCUMENT_PATH ? formatKey(key) : `${path}.${formatKey(key)}`;
-}
-
 function show(value: unknown): string {
   const json = JSON.stringify(value);
   return json.length > 40 ? `${json.slice(0, 37)}...` : json;
@@ -90,35 +76,6 @@ function keyFailure(path: string, key: string, allowed: string): PolicyParseFail
 }
 
 // JSON.parse keeps the last of two equal keys; AWS documents nothing about them, so a repeated key is a failure.
-// The content already parsed, so strings and brackets are the only tokens that matter here.
-const TOKEN = /"(?:[^"\\]|\\.)*"(?:\s*:)?|[{}[\]]/g;
-
-function findDuplicateKey(content: string): { path: string; key: string } | undefined {
-  interface Frame {
-    readonly path: string;
-    readonly keys: Set<string>;
-    lastKey: string;
-  }
-  const stack: Frame[] = [{ path: DOCUMENT_PATH, keys: new Set(), lastKey: '' }];
-  for (const [token] of content.matchAll(TOKEN)) {
-    const top = stack[stack.length - 1] as Frame;
-    if (token === '{' || token === '[') {
-      stack.push({
-        path: top.lastKey === '' ? top.path : joinPath(top.path, top.lastKey),
-        keys: new Set(),
-        lastKey: '',
-      });
-    } else if (token === '}' || token === ']') {
-      stack.pop();
-    } else if (token.endsWith(':')) {
-      const key = String(JSON.parse(token.slice(0, token.lastIndexOf('"') + 1)));
-      if (top.keys.has(key)) return { path: top.path, key };
-      top.keys.add(key);
-      top.lastKey = key;
-    }
-  }
-  return undefined;
-}
 
 /** Parses the child control that stands under `path` (the level it guards). */
 function parseChildControl(value: unknown, path: string): Parsed<ChildControl> {
@@ -184,9 +141,9 @@ function parseServiceStatement(key: string, value: unknown): Parsed<ServiceState
 
 function parseDocument(json: unknown): Parsed<OptOutPolicyDocument> {
   const document = asFields(json);
-  if (document === undefined) return fail({ kind: 'notAnObject', path: DOCUMENT_PATH });
+  if (document === undefined) return fail({ kind: 'notAnObject', path: TOP_LEVEL });
   for (const key of Object.keys(document)) {
-    if (key !== 'services') return fail(keyFailure(DOCUMENT_PATH, key, 'services'));
+    if (key !== 'services') return fail(keyFailure(TOP_LEVEL, key, 'services'));
   }
   if (!('services' in document)) return fail({ kind: 'missingServices' });
   const services = asFields(document.services);

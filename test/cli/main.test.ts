@@ -453,6 +453,20 @@ describe('usage and input errors', () => {
     expect(run.stderr).toMatch(new RegExp(`^ai-opt-out-audit: ${file}: not valid JSON \\(.+\\)\\n$`));
   });
 
+  it('refuses a snapshot that repeats a key, rather than evaluate the last one', async () => {
+    const text = readFileSync(example('01-locked-compliant.json'), 'utf8').replace(
+      '"policies": [',
+      '"policies": [], "policies": [',
+    );
+    const file = tempFile('repeated.json', text);
+    const run = await cli(['audit', '--snapshot', file]);
+    expect(run).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `ai-opt-out-audit: ${file}: (top level): the key policies appears twice\n`,
+    });
+  });
+
   it('reports an invalid snapshot field with its path, and writes no result', async () => {
     const snapshot = JSON.parse(readFileSync(example('01-locked-compliant.json'), 'utf8'));
     snapshot.accounts[1].state = 'ACTVE';

@@ -1,6 +1,5 @@
 import {
   assertNever,
-  formatKey,
   formatPolicyParseFailure,
   type PolicyParseFailure,
   parseOptOutPolicy,
@@ -350,18 +349,6 @@ describe('formatPolicyParseFailure', () => {
 
   it('throws on a failure kind it does not know', () => {
     expect(() => formatPolicyParseFailure({ kind: 'bogus' } as never)).toThrow('Unhandled kind: {"kind":"bogus"}');
-  });
-});
-
-describe('formatKey', () => {
-  it.each([
-    ['lex', 'lex'],
-    ['aiops-2031_v2.x', 'aiops-2031_v2.x'],
-    ['le x', '"le x"'],
-    ['a"b\\c', '"a\\"b\\\\c"'],
-    ['\u202elex', '"\\u202elex"'],
-  ])('prints %j as %s', (key, expected) => {
-    expect(formatKey(key)).toBe(expected);
   });
 });
 

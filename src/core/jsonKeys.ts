@@ -1,0 +1,50 @@
+/** How paths name the top level of a JSON document. */
+export const TOP_LEVEL = '(top level)';
+
+/** Prints a key as is when it is plain, else quoted with every character outside printable ASCII escaped. */
+export function formatKey(key: string): string {
+  if (/^[A-Za-z0-9_.@-]+$/.test(key)) return key;
+  const escaped = key.replace(/[^\x20-\x7e]|["\\]/g, (c) =>
+    c === '"' || c === '\\' ? `\\${c}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return `"${escaped}"`;
+}
+
+/** The path of `key` inside the object at `path`: `services.lex`. */
+export function joinPath(path: string, key: string): string {
+  return path === TOP_LEVEL ? formatKey(key) : `${path}.${formatKey(key)}`;
+}
+
+// The content already parsed, so strings and brackets are the only tokens that matter here.
+const TOKEN = /"(?:[^"\\]|\\.)*"(?:\s*:)?|[{}[\]]/g;
+
+/**
+ * The first key that an object of a JSON text repeats, with the path of that object, or undefined. JSON.parse keeps
+ * the last of two equal keys without a word; call this on text JSON.parse accepted.
+ */
+export function findDuplicateKey(content: string): { path: string; key: string } | undefined {
+  interface Frame {
+    readonly path: string;
+    readonly keys: Set<string>;
+    lastKey: string;
+  }
+  const stack: Frame[] = [{ path: TOP_LEVEL, keys: new Set(), lastKey: '' }];
+  for (const [token] of content.matchAll(TOKEN)) {
+    const top = stack[stack.length - 1] as Frame;
+    if (token === '{' || token === '[') {
+      stack.push({
+        path: top.lastKey === '' ? top.path : joinPath(top.path, top.lastKey),
+        keys: new Set(),
+        lastKey: '',
+      });
+    } else if (token === '}' || token === ']') {
+      stack.pop();
+    } else if (token.endsWith(':')) {
+      const key = String(JSON.parse(token.slice(0, token.lastIndexOf('"') + 1)));
+      if (top.keys.has(key)) return { path: top.path, key };
+      top.keys.add(key);
+      top.lastKey = key;
+    }
+  }
+  return undefined;
+}

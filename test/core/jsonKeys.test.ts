@@ -1,0 +1,35 @@
+import { findDuplicateKey, formatKey, joinPath, TOP_LEVEL } from '../../src/core/jsonKeys';
+
+describe('formatKey', () => {
+  it.each([
+    ['lex', 'lex'],
+    ['aiops-2031_v2.x', 'aiops-2031_v2.x'],
+    ['le x', '"le x"'],
+    ['a"b\\c', '"a\\"b\\\\c"'],
+    ['\u202elex', '"\\u202elex"'],
+  ])('prints %j as %s', (key, expected) => {
+    expect(formatKey(key)).toBe(expected);
+  });
+});
+
+describe('joinPath', () => {
+  it('names a top-level key alone and a nested one after its parent', () => {
+    expect(joinPath(TOP_LEVEL, 'services')).toBe('services');
+    expect(joinPath('services', 'le x')).toBe('services."le x"');
+  });
+});
+
+describe('findDuplicateKey', () => {
+  it.each([
+    ['a document without repeats', '{"a":{"b":1,"c":[{"b":2},{"b":3}]},"b":[]}', undefined],
+    [
+      'a repeated top-level key',
+      '{"policies":[],"accounts":[],"policies":[]}',
+      { path: '(top level)', key: 'policies' },
+    ],
+    ['a key repeated in an object of a list', '{"accounts":[{"id":"1","id":"2"}]}', { path: 'accounts', key: 'id' }],
+    ['keys that only look alike', '{"id":1,"ID":2,"i\\u0064 ":3}', undefined],
+  ])('finds %s', (_name, json, expected) => {
+    expect(findDuplicateKey(json)).toEqual(expected);
+  });
+});
