@@ -58,6 +58,9 @@ function grantedActions(properties: Readonly<Record<string, unknown>> | undefine
   return policies.flatMap((policy) => policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action));
 }
 
+/** esbuild bundles a function in about a second; a busy 2-core machine may take many times that. */
+const BUILD_TIMEOUT_MS = 60_000;
+
 describe('template.yaml', () => {
   const functions = samFunctions(template);
 
@@ -84,6 +87,7 @@ describe('template.yaml', () => {
       expect(new Set(granted)).toEqual(used);
       expect(granted).toHaveLength(used.size);
     },
+    BUILD_TIMEOUT_MS,
   );
 
   it('writes the function logs to an explicit log group with a retention', () => {

@@ -1,10 +1,9 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer, request as httpRequest } from 'node:http';
 import { join, resolve } from 'node:path';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { buildMotoOrganization, type MotoOrganization, type MotoOrganizationSpec } from '../support/motoOrganization';
-import { describeWithMoto, motoClientConfig } from '../support/motoServer';
+import { describeWithMoto, MOTO_TEST_TIMEOUT_MS, motoClientConfig } from '../support/motoServer';
 import { optIn, SEED_000, SEED_004_EXAMPLE_1 } from '../support/policies';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
@@ -21,9 +20,8 @@ const PUT_EVALUATIONS_TARGET = 'StarlingDoveService.PutEvaluations';
 /** The X-Amz-Target of the Organizations call that moto lacks and scripts/moto-gaps-proxy.mjs answers. */
 const LIST_INVALID_TARGET = 'AWSOrganizationsV20161128.ListAccountsWithInvalidEffectivePolicy';
 
-/** Generous bounds so that a slow machine does not fail a test; nothing here asserts a duration. */
+/** A generous bound so that a slow machine does not fail the build; nothing here asserts a duration. */
 const BUILD_TIMEOUT_MS = 120_000;
-const INVOKE_TEST_TIMEOUT_MS = 30_000;
 
 const LOCKED_CONTENT = JSON.stringify(SEED_004_EXAMPLE_1, null, 2);
 const SEED_000_CONTENT = JSON.stringify(SEED_000);
@@ -120,6 +118,21 @@ function invokeEnvironment(endpoint: string): NodeJS.ProcessEnv {
   };
 }
 
+/** The invoke processes still running; a test that ends, even by its timeout, kills what it left. */
+const running = new Set<ChildProcess>();
+
+async function killRunning(): Promise<void> {
+  await Promise.all(
+    [...running].map(
+      (child) =>
+        new Promise<void>((done) => {
+          child.once('close', () => done());
+          child.kill('SIGKILL');
+        }),
+    ),
+  );
+}
+
 /** Runs `node scripts/invoke.mjs <eventFile>` against `endpoint` and waits for it to exit. */
 function invoke(eventFile: string, endpoint: string): Promise<InvokeOutcome> {
   return new Promise((resolvePromise, reject) => {
@@ -128,6 +141,7 @@ function invoke(eventFile: string, endpoint: string): Promise<InvokeOutcome> {
       env: invokeEnvironment(endpoint),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    running.add(child);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -138,6 +152,7 @@ function invoke(eventFile: string, endpoint: string): Promise<InvokeOutcome> {
     });
     child.once('error', reject);
     child.once('close', (exitCode) => {
+      running.delete(child);
       try {
         const out = splitOutput(stdout);
         const err = splitOutput(stderr);
@@ -151,66 +166,6 @@ function invoke(eventFile: string, endpoint: string): Promise<InvokeOutcome> {
       } catch (error) {
         reject(new Error(`cannot parse the invoke's output: ${String(error)}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
       }
-    });
-  });
-}
-
-interface RecordedRequest {
-  readonly target: string | undefined;
-  readonly body: string;
-}
-
-interface RecordingProxy {
-  readonly endpoint: string;
-  readonly requests: RecordedRequest[];
-  stop(): Promise<void>;
-}
-
-/**
- * A pass-through HTTP proxy on 127.0.0.1 that records every request, in front of `upstream`: moto behind
- * scripts/moto-gaps-proxy.mjs, which answers the calls moto lacks. moto keeps nothing that PutEvaluations sends with
- * TestMode (nor does AWS), so this is how a test sees what the function put.
- */
-function startRecordingProxy(upstream: string): Promise<RecordingProxy> {
-  const { hostname, port } = new URL(upstream);
-  const requests: RecordedRequest[] = [];
-  const server = createServer((incoming, outgoing) => {
-    const chunks: Buffer[] = [];
-    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-    incoming.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const target = incoming.headers['x-amz-target'];
-      requests.push({ target: typeof target === 'string' ? target : undefined, body: body.toString('utf8') });
-      const forwarded = httpRequest(
-        { hostname, port, method: incoming.method, path: incoming.url, headers: incoming.headers },
-        (answer) => {
-          outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(outgoing);
-        },
-      );
-      forwarded.on('error', (error) => {
-        outgoing.writeHead(502).end(`recording proxy: ${error.message}`);
-      });
-      forwarded.end(body);
-    });
-  });
-  return new Promise((resolvePromise, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      if (address === null || typeof address === 'string') {
-        reject(new Error('the recording proxy has no TCP address'));
-        return;
-      }
-      resolvePromise({
-        endpoint: `http://127.0.0.1:${address.port}`,
-        requests,
-        stop: () =>
-          new Promise((done) => {
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
-      });
     });
   });
 }
@@ -258,11 +213,12 @@ function everyAccount(org: MotoOrganization): string[] {
 
 describeWithMoto('the built Lambda handler against moto_server', (moto) => {
   let builder: OrganizationsClient;
-  let proxy: RecordingProxy;
 
   /** The PutEvaluations requests the function sent since the last reset, parsed. */
   const putRequests = (): unknown[] =>
-    proxy.requests.filter((request) => request.target === PUT_EVALUATIONS_TARGET).map(({ body }) => JSON.parse(body));
+    moto()
+      .requests.filter((request) => request.target === PUT_EVALUATIONS_TARGET)
+      .map(({ body }) => JSON.parse(body));
 
   /** Checks that the function returned `verdicts` (in any order) and sent exactly those in one TestMode put. */
   const expectEvaluations = (outcome: InvokeOutcome, eventFile: string, verdicts: readonly Verdict[]): void => {
@@ -309,18 +265,15 @@ describeWithMoto('the built Lambda handler against moto_server', (moto) => {
     }
   };
 
-  beforeAll(async () => {
+  beforeAll(() => {
     execFileSync(process.execPath, [join('scripts', 'build.mjs')], { cwd: REPO_ROOT, stdio: 'pipe' });
-    builder = new OrganizationsClient(motoClientConfig(moto().endpoint));
-    proxy = await startRecordingProxy(moto().endpoint);
   }, BUILD_TIMEOUT_MS);
-  beforeEach(async () => {
-    await moto().reset();
-    proxy.requests.length = 0;
+  beforeEach(() => {
+    builder = new OrganizationsClient(motoClientConfig(moto().endpoint));
   });
-  afterAll(async () => {
+  afterEach(async () => {
     builder.destroy();
-    await proxy?.stop();
+    await killRunning();
   });
 
   it(
@@ -328,7 +281,7 @@ describeWithMoto('the built Lambda handler against moto_server', (moto) => {
     async () => {
       const org = await buildMotoOrganization(builder, LOCKED_ORGANIZATION);
 
-      const outcome = await invoke(SCHEDULED_TESTMODE, proxy.endpoint);
+      const outcome = await invoke(SCHEDULED_TESTMODE, moto().endpoint);
 
       const compliant = `Opted out of all AI services by ${org.policyId('org-opt-out-locked')} on ${org.rootId}, locked under services, default, opt_out_policy.`;
       const closed = org.accountId('retired-app');
@@ -342,9 +295,9 @@ describeWithMoto('the built Lambda handler against moto_server', (moto) => {
       expect(outcome.result).toContainEqual(expect.objectContaining({ ComplianceResourceId: MANAGEMENT_ACCOUNT_ID }));
       expectSummaryLog(outcome, org, LOCKED_ORGANIZATION, { COMPLIANT: 4, NON_COMPLIANT: 0, NOT_APPLICABLE: 1 });
       // The built function asked which accounts have an invalid effective policy; the gap-filler answered none.
-      expect(proxy.requests.filter((request) => request.target === LIST_INVALID_TARGET)).toHaveLength(1);
+      expect(moto().requests.filter((request) => request.target === LIST_INVALID_TARGET)).toHaveLength(1);
     },
-    INVOKE_TEST_TIMEOUT_MS,
+    MOTO_TEST_TIMEOUT_MS,
   );
 
   it(
@@ -352,7 +305,7 @@ describeWithMoto('the built Lambda handler against moto_server', (moto) => {
     async () => {
       const org = await buildMotoOrganization(builder, SEED_000_ORGANIZATION);
 
-      const outcome = await invoke(SCHEDULED_TESTMODE, proxy.endpoint);
+      const outcome = await invoke(SCHEDULED_TESTMODE, moto().endpoint);
 
       const notLocked = `Not locked: no ["@@none"] under services in the root's AI opt-out policies (${org.policyId('org-opt-out-seed-000')}), so a child policy can opt a service in.`;
       expectEvaluations(
@@ -362,7 +315,7 @@ describeWithMoto('the built Lambda handler against moto_server', (moto) => {
       );
       expectSummaryLog(outcome, org, SEED_000_ORGANIZATION, { COMPLIANT: 0, NON_COMPLIANT: 3, NOT_APPLICABLE: 0 });
     },
-    INVOKE_TEST_TIMEOUT_MS,
+    MOTO_TEST_TIMEOUT_MS,
   );
 
   it(
@@ -370,7 +323,7 @@ describeWithMoto('the built Lambda handler against moto_server', (moto) => {
     async () => {
       const org = await buildMotoOrganization(builder, LEX_OPT_IN_ORGANIZATION);
 
-      const outcome = await invoke(SCHEDULED_WITH_PARAMETERS, proxy.endpoint);
+      const outcome = await invoke(SCHEDULED_WITH_PARAMETERS, moto().endpoint);
 
       const compliant = `Opted out of all AI services by ${org.policyId('org-opt-out-seed-000')} on ${org.rootId}, locked under default, opt_out_policy.`;
       expectEvaluations(outcome, SCHEDULED_WITH_PARAMETERS, [
@@ -380,7 +333,7 @@ describeWithMoto('the built Lambda handler against moto_server', (moto) => {
       ]);
       expectSummaryLog(outcome, org, LEX_OPT_IN_ORGANIZATION, { COMPLIANT: 3, NON_COMPLIANT: 0, NOT_APPLICABLE: 0 });
     },
-    INVOKE_TEST_TIMEOUT_MS,
+    MOTO_TEST_TIMEOUT_MS,
   );
 
   it(
@@ -388,7 +341,7 @@ describeWithMoto('the built Lambda handler against moto_server', (moto) => {
     async () => {
       const org = await buildMotoOrganization(builder, LEX_OPT_IN_ORGANIZATION);
 
-      const outcome = await invoke(SCHEDULED_TESTMODE, proxy.endpoint);
+      const outcome = await invoke(SCHEDULED_TESTMODE, moto().endpoint);
 
       const notLocked = `Not locked: no ["@@none"] under services in the root's AI opt-out policies (${org.policyId('org-opt-out-seed-000')}), so a child policy can opt a service in.`;
       expectEvaluations(
@@ -397,7 +350,7 @@ describeWithMoto('the built Lambda handler against moto_server', (moto) => {
         everyAccount(org).map((id): Verdict => [id, 'NON_COMPLIANT', notLocked]),
       );
     },
-    INVOKE_TEST_TIMEOUT_MS,
+    MOTO_TEST_TIMEOUT_MS,
   );
 
   it(
@@ -405,7 +358,7 @@ describeWithMoto('the built Lambda handler against moto_server', (moto) => {
     async () => {
       const org = await buildMotoOrganization(builder, NOT_ENABLED_ORGANIZATION);
 
-      const outcome = await invoke(SCHEDULED_TESTMODE, proxy.endpoint);
+      const outcome = await invoke(SCHEDULED_TESTMODE, moto().endpoint);
 
       const notEnabled = `Not enabled: AISERVICES_OPT_OUT_POLICY is not enabled on root ${org.rootId}, so no AI opt-out policy applies. Enable it on the root.`;
       expectEvaluations(
@@ -415,13 +368,13 @@ describeWithMoto('the built Lambda handler against moto_server', (moto) => {
       );
       expectSummaryLog(outcome, org, NOT_ENABLED_ORGANIZATION, { COMPLIANT: 0, NON_COMPLIANT: 2, NOT_APPLICABLE: 0 });
     },
-    INVOKE_TEST_TIMEOUT_MS,
+    MOTO_TEST_TIMEOUT_MS,
   );
 
   it(
     'puts NON_COMPLIANT for the invoking account and fails when the account is not in an organization',
     async () => {
-      const outcome = await invoke(SCHEDULED_TESTMODE, proxy.endpoint);
+      const outcome = await invoke(SCHEDULED_TESTMODE, moto().endpoint);
 
       expect(outcome.exitCode).toBe(1);
       expect(outcome.result).toBeUndefined();
@@ -458,15 +411,16 @@ describeWithMoto('the built Lambda handler against moto_server', (moto) => {
         },
       ]);
     },
-    INVOKE_TEST_TIMEOUT_MS,
+    MOTO_TEST_TIMEOUT_MS,
   );
 
   it(
     'rejects an event whose invokingEvent is not JSON with one line on stderr, and the function sends no request',
     async () => {
       await buildMotoOrganization(builder, LOCKED_ORGANIZATION);
+      const built = moto().requests.length;
 
-      const outcome = await invoke(MALFORMED_INVOKING_EVENT, proxy.endpoint);
+      const outcome = await invoke(MALFORMED_INVOKING_EVENT, moto().endpoint);
 
       expect(outcome.exitCode).toBe(1);
       expect(outcome.result).toBeUndefined();
@@ -477,8 +431,12 @@ describeWithMoto('the built Lambda handler against moto_server', (moto) => {
         expect.objectContaining({ level: 'ERROR', message: 'Rejected the event; nothing was put' }),
       ]);
       // invoke.mjs asks STS who the local credentials are, to build the function ARN; the function asks nothing.
-      expect(proxy.requests.filter((request) => !request.body.startsWith('Action=GetCallerIdentity&'))).toEqual([]);
+      expect(
+        moto()
+          .requests.slice(built)
+          .filter((request) => !request.body.startsWith('Action=GetCallerIdentity&')),
+      ).toEqual([]);
     },
-    INVOKE_TEST_TIMEOUT_MS,
+    MOTO_TEST_TIMEOUT_MS,
   );
 });

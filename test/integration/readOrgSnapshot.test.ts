@@ -18,7 +18,7 @@ import {
   type MotoPolicyTarget,
   sortedById,
 } from '../support/motoOrganization';
-import { describeWithMoto, motoClientConfig } from '../support/motoServer';
+import { describeWithMoto, MOTO_TEST_TIMEOUT_MS, motoClientConfig } from '../support/motoServer';
 import { optIn, SEED_000, SEED_004_EXAMPLE_1 } from '../support/policies';
 
 /** moto's management account: always this id, named "master" (AWS keeps the name the account was given). */
@@ -187,15 +187,21 @@ describeWithMoto('readOrgSnapshot against moto_server', (moto) => {
   /** Runs before the reader's request is sent, e.g. another actor's change that races the read. */
   let beforeRequest: ((command: string | undefined) => Promise<void>) | undefined;
 
-  beforeAll(() => {
-    // Both clients talk to moto through scripts/moto-gaps-proxy.mjs, which answers the calls moto lacks.
+  beforeEach(() => {
+    // Both clients talk to moto through this test's gate and scripts/moto-gaps-proxy.mjs, which answers the calls moto
+    // lacks.
+    const recorded: ListRequest[] = [];
+    requests = recorded;
+    beforeRequest = undefined;
     builder = new OrganizationsClient(motoClientConfig(moto().endpoint));
-    reader = new OrganizationsClient({ ...ORGANIZATIONS_CLIENT_CONFIG, ...motoClientConfig(moto().endpoint) });
+    const own = new OrganizationsClient({ ...ORGANIZATIONS_CLIENT_CONFIG, ...motoClientConfig(moto().endpoint) });
     // Records what the reader asks for, to see that it really pages against the server.
-    reader.middlewareStack.add(
+    own.middlewareStack.add(
       (next, context) => async (args) => {
+        // A read that outlived its test (a timeout) must not record into, or act for, the next one.
+        if (own !== reader) throw new Error('a read left over from an earlier test');
         const input = new Map(Object.entries(args.input));
-        requests.push({
+        recorded.push({
           command: context.commandName,
           parentId: input.get('ParentId'),
           nextToken: input.get('NextToken'),
@@ -206,251 +212,295 @@ describeWithMoto('readOrgSnapshot against moto_server', (moto) => {
       },
       { step: 'initialize', name: 'recordRequests' },
     );
+    reader = own;
   });
-  beforeEach(async () => {
-    requests = [];
-    beforeRequest = undefined;
-    await moto().reset();
-  });
-  afterAll(() => {
+  afterEach(() => {
     builder.destroy();
     reader.destroy();
   });
 
-  it('reads a fully locked organization with nested OUs, accounts in OUs and under the root, and the raw policy', async () => {
-    const org = await buildMotoOrganization(builder, LOCKED_ORGANIZATION);
+  it(
+    'reads a fully locked organization with nested OUs, accounts in OUs and under the root, and the raw policy',
+    async () => {
+      const org = await buildMotoOrganization(builder, LOCKED_ORGANIZATION);
 
-    const snapshot = await readOrgSnapshot(reader);
+      const snapshot = await readOrgSnapshot(reader);
 
-    const root = org.rootId;
-    expect(sortedById(snapshot)).toStrictEqual(
-      sortedById({
-        organization: { id: org.organizationId, featureSet: 'ALL', managementAccountId: '123456789012' },
-        root: { id: root, policyTypes: [{ type: 'AISERVICES_OPT_OUT_POLICY', status: 'ENABLED' }] },
-        organizationalUnits: [
-          { id: org.ouId('Workloads'), name: 'Workloads', parentId: root },
-          { id: org.ouId('Prod'), name: 'Prod', parentId: org.ouId('Workloads') },
-          { id: org.ouId('Dev'), name: 'Dev', parentId: org.ouId('Workloads') },
-          { id: org.ouId('Security'), name: 'Security', parentId: root },
-        ],
-        accounts: [
-          { id: '123456789012', name: 'master', state: 'ACTIVE', parentId: root },
-          { id: org.accountId('prod-app'), name: 'prod-app', state: 'ACTIVE', parentId: org.ouId('Prod') },
-          { id: org.accountId('dev-app'), name: 'dev-app', state: 'ACTIVE', parentId: org.ouId('Dev') },
-          {
-            id: org.accountId('security-tooling'),
-            name: 'security-tooling',
-            state: 'ACTIVE',
-            parentId: org.ouId('Security'),
-          },
-          { id: org.accountId('shared-services'), name: 'shared-services', state: 'ACTIVE', parentId: root },
-        ],
-        policies: [
-          {
-            id: org.policyId('org-opt-out-locked'),
-            name: 'org-opt-out-locked',
-            content: LOCKED_CONTENT,
-            targets: [root],
-          },
-        ],
-        accountsWithInvalidEffectivePolicy: [],
-      }),
-    );
-    expect(snapshot).not.toHaveProperty('capturedAt');
-  });
-
-  it('reports every account of the fully locked organization COMPLIANT, the management account included', async () => {
-    const org = await buildMotoOrganization(builder, LOCKED_ORGANIZATION);
-
-    const snapshot = await readOrgSnapshot(reader);
-
-    const compliant = `Opted out of all AI services by ${org.policyId('org-opt-out-locked')} on ${org.rootId}, locked under services, default, opt_out_policy.`;
-    expect(verdicts(snapshot, DEFAULT_RULE_PARAMETERS)).toEqual(
-      expectedVerdicts(
-        [org.managementAccountId, ...Object.values(org.accountIds)].map((id) => [id, 'COMPLIANT', compliant]),
-      ),
-    );
-  });
-
-  it('reads seed 000 on the root and reports every account NON_COMPLIANT for the missing services lock', async () => {
-    const org = await buildMotoOrganization(builder, SEED_000_ORGANIZATION);
-
-    const snapshot = await readOrgSnapshot(reader);
-
-    expect(sortedById(snapshot)).toStrictEqual(expectedSnapshot(org, SEED_000_ORGANIZATION));
-    const notLocked = `Not locked: no ["@@none"] under services in the root's AI opt-out policies (${org.policyId('org-opt-out-seed-000')}), so a child policy can opt a service in.`;
-    expect(verdicts(snapshot, DEFAULT_RULE_PARAMETERS)).toEqual(
-      expectedVerdicts(
-        [org.managementAccountId, ...Object.values(org.accountIds)].map((id) => [id, 'NON_COMPLIANT', notLocked]),
-      ),
-    );
-  });
-
-  it('reads an OU policy that opts lex in and reports the accounts under that OU NON_COMPLIANT when services need no lock', async () => {
-    const org = await buildMotoOrganization(builder, LEX_OPT_IN_ORGANIZATION);
-
-    const snapshot = await readOrgSnapshot(reader);
-
-    expect(sortedById(snapshot)).toStrictEqual(expectedSnapshot(org, LEX_OPT_IN_ORGANIZATION));
-    const rootPolicy = org.policyId('org-opt-out-seed-000');
-    const compliant = `Opted out of all AI services by ${rootPolicy} on ${org.rootId}, locked under default, opt_out_policy.`;
-    const optedIn = `Opted in: lex via ${org.policyId('sandbox-lex-in')} on ${org.ouId('Sandbox')}.`;
-    const locksBelowServices: RuleParameters = {
-      ...DEFAULT_RULE_PARAMETERS,
-      requiredLocks: ['default', 'opt_out_policy'],
-    };
-    expect(verdicts(snapshot, locksBelowServices)).toEqual(
-      expectedVerdicts([
-        [org.managementAccountId, 'COMPLIANT', compliant],
-        [org.accountId('prod-app'), 'COMPLIANT', compliant],
-        [org.accountId('shared-services'), 'COMPLIANT', compliant],
-        [org.accountId('sandbox-dev'), 'NON_COMPLIANT', optedIn],
-        [org.accountId('experiment'), 'NON_COMPLIANT', optedIn],
-      ]),
-    );
-  });
-
-  it('reports every account NON_COMPLIANT for the missing services lock when an OU opts lex in under seed 000 with the default parameters', async () => {
-    const org = await buildMotoOrganization(builder, LEX_OPT_IN_ORGANIZATION);
-
-    const snapshot = await readOrgSnapshot(reader);
-
-    const notLocked = `Not locked: no ["@@none"] under services in the root's AI opt-out policies (${org.policyId('org-opt-out-seed-000')}), so a child policy can opt a service in.`;
-    expect(verdicts(snapshot, DEFAULT_RULE_PARAMETERS)).toEqual(
-      expectedVerdicts(
-        [org.managementAccountId, ...Object.values(org.accountIds)].map((id) => [id, 'NON_COMPLIANT', notLocked]),
-      ),
-    );
-  });
-
-  it('reads a root without the AI opt-out policy type and reports every account NON_COMPLIANT as not enabled', async () => {
-    const org = await buildMotoOrganization(builder, NOT_ENABLED_ORGANIZATION);
-
-    const snapshot = await readOrgSnapshot(reader);
-
-    expect(sortedById(snapshot)).toStrictEqual(expectedSnapshot(org, NOT_ENABLED_ORGANIZATION));
-    expect(snapshot.root.policyTypes).toEqual([]);
-    const notEnabled = `Not enabled: AISERVICES_OPT_OUT_POLICY is not enabled on root ${org.rootId}, so no AI opt-out policy applies. Enable it on the root.`;
-    expect(verdicts(snapshot, DEFAULT_RULE_PARAMETERS)).toEqual(
-      expectedVerdicts(
-        [org.managementAccountId, ...Object.values(org.accountIds)].map((id) => [id, 'NON_COMPLIANT', notEnabled]),
-      ),
-    );
-  });
-
-  it('reports not enabled even when a locked policy is still attached to the root', async () => {
-    // moto attaches a policy whose type is not enabled; AWS refuses (PolicyTypeNotEnabledException), and
-    // DisablePolicyType detaches every policy of the type there, which moto does not either.
-    const spec: MotoOrganizationSpec = {
-      ...NOT_ENABLED_ORGANIZATION,
-      policies: [{ name: 'org-opt-out-locked', content: LOCKED_CONTENT, attachedTo: ['root'] }],
-    };
-    const org = await buildMotoOrganization(builder, spec);
-
-    const snapshot = await readOrgSnapshot(reader);
-
-    expect(sortedById(snapshot)).toStrictEqual(expectedSnapshot(org, spec));
-    expect(verdicts(snapshot, DEFAULT_RULE_PARAMETERS).map((verdict) => verdict.compliance)).toEqual([
-      'NON_COMPLIANT',
-      'NON_COMPLIANT',
-    ]);
-    expect(verdicts(snapshot, DEFAULT_RULE_PARAMETERS).map((verdict) => verdict.annotation)).toEqual([
-      expect.stringMatching(/^Not enabled: /),
-      expect.stringMatching(/^Not enabled: /),
-    ]);
-  });
-
-  it('pages through more than 20 OUs, accounts and policies with full pages and reads a closed account as SUSPENDED', async () => {
-    const org = await buildMotoOrganization(builder, LARGE_ORGANIZATION);
-    const progress: number[] = [];
-
-    const snapshot = await readOrgSnapshot(reader, { onProgress: (accountsRead) => progress.push(accountsRead) });
-
-    expect(sortedById(snapshot)).toStrictEqual(expectedSnapshot(org, LARGE_ORGANIZATION));
-    expect(snapshot.organizationalUnits).toHaveLength(TEAM_COUNT + 1);
-    expect(snapshot.accounts).toHaveLength(LARGE_OU_ACCOUNT_COUNT + 4);
-    expect(snapshot.policies).toHaveLength(EXTRA_POLICY_COUNT + 1);
-    const pages = (command: string, parentId?: string) =>
-      requests
-        .filter((request) => request.command === command && (parentId === undefined || request.parentId === parentId))
-        .map(({ nextToken, maxResults }) => ({ nextToken, maxResults }));
-    // moto pages exactly at MaxResults and never sends an empty page with a NextToken, which AWS may.
-    const twoPages = [
-      { nextToken: undefined, maxResults: MAX_RESULTS_PER_PAGE },
-      { nextToken: expect.any(String), maxResults: MAX_RESULTS_PER_PAGE },
-    ];
-    expect(pages('ListOrganizationalUnitsForParentCommand', org.rootId)).toEqual(twoPages);
-    expect(pages('ListAccountsForParentCommand', org.ouId(LARGE_OU))).toEqual(twoPages);
-    expect(pages('ListAccountsCommand')).toEqual(twoPages);
-    // Once before the tree and once after it, to see that nothing changed meanwhile.
-    expect(pages('ListPoliciesCommand')).toEqual([...twoPages, ...twoPages]);
-    expect(pages('ListAccountsWithInvalidEffectivePolicyCommand')).toEqual([
-      { nextToken: undefined, maxResults: MAX_RESULTS_PER_PAGE },
-    ]);
-    expect(progress.at(-1)).toBe(snapshot.accounts.length);
-  });
-
-  it('reports every active account of the large organization COMPLIANT and the closed one NOT_APPLICABLE, whatever the read concurrency', async () => {
-    const org = await buildMotoOrganization(builder, LARGE_ORGANIZATION);
-
-    const concurrent = await readOrgSnapshot(reader);
-    const sequential = await readOrgSnapshot(reader, { concurrency: 1 });
-
-    expect(sortedById(sequential)).toStrictEqual(sortedById(concurrent));
-    const compliant = `Opted out of all AI services by ${org.policyId('org-opt-out-locked')} on ${org.rootId}, locked under services, default, opt_out_policy.`;
-    const closed = org.accountId('closed-member');
-    expect(verdicts(concurrent, DEFAULT_RULE_PARAMETERS)).toEqual(
-      expectedVerdicts([
-        ...[org.managementAccountId, ...Object.values(org.accountIds)]
-          .filter((id) => id !== closed)
-          .map((id) => [id, 'COMPLIANT', compliant] as const),
-        [closed, 'NOT_APPLICABLE', 'Account is SUSPENDED, so it is not evaluated.'],
-      ]),
-    );
-  });
-
-  it('reads the organization again when a policy is attached during the read, and returns what the second attempt saw', async () => {
-    const org = await buildMotoOrganization(builder, LEX_OPT_IN_ORGANIZATION);
-    const lexIn = org.policyId('sandbox-lex-in');
-    let attached = false;
-    beforeRequest = async (command) => {
-      // Between the policy reads before and after the tree, as another actor would.
-      if (command !== 'ListAccountsCommand' || attached) return;
-      attached = true;
-      await builder.send(new AttachPolicyCommand({ PolicyId: lexIn, TargetId: org.accountId('prod-app') }));
-    };
-
-    const snapshot = await readOrgSnapshot(reader);
-
-    expect([...(snapshot.policies.find((policy) => policy.id === lexIn)?.targets ?? [])].sort()).toEqual(
-      [org.ouId('Sandbox'), org.accountId('prod-app')].sort(),
-    );
-    const sent = (command: string) => requests.filter((request) => request.command === command).length;
-    expect(sent('ListPoliciesCommand')).toBe(3);
-    expect(sent('ListAccountsCommand')).toBe(2);
-    expect(sent('DescribeOrganizationCommand')).toBe(1);
-  });
-
-  it('reads the organization again when an account moves during the read, so that it is neither lost nor counted twice', async () => {
-    const org = await buildMotoOrganization(builder, LOCKED_ORGANIZATION);
-    const devApp = org.accountId('dev-app');
-    let moved = false;
-    beforeRequest = async (command) => {
-      // With one request at a time the root's accounts are read before ListAccounts and the Dev OU's after it: the
-      // move from Dev to the root hides the account from the tree of the first attempt.
-      if (command !== 'ListAccountsCommand' || moved) return;
-      moved = true;
-      await builder.send(
-        new MoveAccountCommand({ AccountId: devApp, SourceParentId: org.ouId('Dev'), DestinationParentId: org.rootId }),
+      const root = org.rootId;
+      expect(sortedById(snapshot)).toStrictEqual(
+        sortedById({
+          organization: { id: org.organizationId, featureSet: 'ALL', managementAccountId: '123456789012' },
+          root: { id: root, policyTypes: [{ type: 'AISERVICES_OPT_OUT_POLICY', status: 'ENABLED' }] },
+          organizationalUnits: [
+            { id: org.ouId('Workloads'), name: 'Workloads', parentId: root },
+            { id: org.ouId('Prod'), name: 'Prod', parentId: org.ouId('Workloads') },
+            { id: org.ouId('Dev'), name: 'Dev', parentId: org.ouId('Workloads') },
+            { id: org.ouId('Security'), name: 'Security', parentId: root },
+          ],
+          accounts: [
+            { id: '123456789012', name: 'master', state: 'ACTIVE', parentId: root },
+            { id: org.accountId('prod-app'), name: 'prod-app', state: 'ACTIVE', parentId: org.ouId('Prod') },
+            { id: org.accountId('dev-app'), name: 'dev-app', state: 'ACTIVE', parentId: org.ouId('Dev') },
+            {
+              id: org.accountId('security-tooling'),
+              name: 'security-tooling',
+              state: 'ACTIVE',
+              parentId: org.ouId('Security'),
+            },
+            { id: org.accountId('shared-services'), name: 'shared-services', state: 'ACTIVE', parentId: root },
+          ],
+          policies: [
+            {
+              id: org.policyId('org-opt-out-locked'),
+              name: 'org-opt-out-locked',
+              content: LOCKED_CONTENT,
+              targets: [root],
+            },
+          ],
+          accountsWithInvalidEffectivePolicy: [],
+        }),
       );
-    };
+      expect(snapshot).not.toHaveProperty('capturedAt');
+    },
+    MOTO_TEST_TIMEOUT_MS,
+  );
 
-    const snapshot = await readOrgSnapshot(reader, { concurrency: 1 });
+  it(
+    'reports every account of the fully locked organization COMPLIANT, the management account included',
+    async () => {
+      const org = await buildMotoOrganization(builder, LOCKED_ORGANIZATION);
 
-    expect(snapshot.accounts.filter((account) => account.id === devApp)).toEqual([
-      { id: devApp, name: 'dev-app', state: 'ACTIVE', parentId: org.rootId },
-    ]);
-    expect(snapshot.accounts).toHaveLength(Object.keys(org.accountIds).length + 1);
-    expect(requests.filter((request) => request.command === 'ListAccountsCommand')).toHaveLength(2);
-  });
+      const snapshot = await readOrgSnapshot(reader);
+
+      const compliant = `Opted out of all AI services by ${org.policyId('org-opt-out-locked')} on ${org.rootId}, locked under services, default, opt_out_policy.`;
+      expect(verdicts(snapshot, DEFAULT_RULE_PARAMETERS)).toEqual(
+        expectedVerdicts(
+          [org.managementAccountId, ...Object.values(org.accountIds)].map((id) => [id, 'COMPLIANT', compliant]),
+        ),
+      );
+    },
+    MOTO_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'reads seed 000 on the root and reports every account NON_COMPLIANT for the missing services lock',
+    async () => {
+      const org = await buildMotoOrganization(builder, SEED_000_ORGANIZATION);
+
+      const snapshot = await readOrgSnapshot(reader);
+
+      expect(sortedById(snapshot)).toStrictEqual(expectedSnapshot(org, SEED_000_ORGANIZATION));
+      const notLocked = `Not locked: no ["@@none"] under services in the root's AI opt-out policies (${org.policyId('org-opt-out-seed-000')}), so a child policy can opt a service in.`;
+      expect(verdicts(snapshot, DEFAULT_RULE_PARAMETERS)).toEqual(
+        expectedVerdicts(
+          [org.managementAccountId, ...Object.values(org.accountIds)].map((id) => [id, 'NON_COMPLIANT', notLocked]),
+        ),
+      );
+    },
+    MOTO_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'reads an OU policy that opts lex in and reports the accounts under that OU NON_COMPLIANT when services need no lock',
+    async () => {
+      const org = await buildMotoOrganization(builder, LEX_OPT_IN_ORGANIZATION);
+
+      const snapshot = await readOrgSnapshot(reader);
+
+      expect(sortedById(snapshot)).toStrictEqual(expectedSnapshot(org, LEX_OPT_IN_ORGANIZATION));
+      const rootPolicy = org.policyId('org-opt-out-seed-000');
+      const compliant = `Opted out of all AI services by ${rootPolicy} on ${org.rootId}, locked under default, opt_out_policy.`;
+      const optedIn = `Opted in: lex via ${org.policyId('sandbox-lex-in')} on ${org.ouId('Sandbox')}.`;
+      const locksBelowServices: RuleParameters = {
+        ...DEFAULT_RULE_PARAMETERS,
+        requiredLocks: ['default', 'opt_out_policy'],
+      };
+      expect(verdicts(snapshot, locksBelowServices)).toEqual(
+        expectedVerdicts([
+          [org.managementAccountId, 'COMPLIANT', compliant],
+          [org.accountId('prod-app'), 'COMPLIANT', compliant],
+          [org.accountId('shared-services'), 'COMPLIANT', compliant],
+          [org.accountId('sandbox-dev'), 'NON_COMPLIANT', optedIn],
+          [org.accountId('experiment'), 'NON_COMPLIANT', optedIn],
+        ]),
+      );
+    },
+    MOTO_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'reports every account NON_COMPLIANT for the missing services lock when an OU opts lex in under seed 000 with the default parameters',
+    async () => {
+      const org = await buildMotoOrganization(builder, LEX_OPT_IN_ORGANIZATION);
+
+      const snapshot = await readOrgSnapshot(reader);
+
+      const notLocked = `Not locked: no ["@@none"] under services in the root's AI opt-out policies (${org.policyId('org-opt-out-seed-000')}), so a child policy can opt a service in.`;
+      expect(verdicts(snapshot, DEFAULT_RULE_PARAMETERS)).toEqual(
+        expectedVerdicts(
+          [org.managementAccountId, ...Object.values(org.accountIds)].map((id) => [id, 'NON_COMPLIANT', notLocked]),
+        ),
+      );
+    },
+    MOTO_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'reads a root without the AI opt-out policy type and reports every account NON_COMPLIANT as not enabled',
+    async () => {
+      const org = await buildMotoOrganization(builder, NOT_ENABLED_ORGANIZATION);
+
+      const snapshot = await readOrgSnapshot(reader);
+
+      expect(sortedById(snapshot)).toStrictEqual(expectedSnapshot(org, NOT_ENABLED_ORGANIZATION));
+      expect(snapshot.root.policyTypes).toEqual([]);
+      const notEnabled = `Not enabled: AISERVICES_OPT_OUT_POLICY is not enabled on root ${org.rootId}, so no AI opt-out policy applies. Enable it on the root.`;
+      expect(verdicts(snapshot, DEFAULT_RULE_PARAMETERS)).toEqual(
+        expectedVerdicts(
+          [org.managementAccountId, ...Object.values(org.accountIds)].map((id) => [id, 'NON_COMPLIANT', notEnabled]),
+        ),
+      );
+    },
+    MOTO_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'reports not enabled even when a locked policy is still attached to the root',
+    async () => {
+      // moto attaches a policy whose type is not enabled; AWS refuses (PolicyTypeNotEnabledException), and
+      // DisablePolicyType detaches every policy of the type there, which moto does not either.
+      const spec: MotoOrganizationSpec = {
+        ...NOT_ENABLED_ORGANIZATION,
+        policies: [{ name: 'org-opt-out-locked', content: LOCKED_CONTENT, attachedTo: ['root'] }],
+      };
+      const org = await buildMotoOrganization(builder, spec);
+
+      const snapshot = await readOrgSnapshot(reader);
+
+      expect(sortedById(snapshot)).toStrictEqual(expectedSnapshot(org, spec));
+      expect(verdicts(snapshot, DEFAULT_RULE_PARAMETERS).map((verdict) => verdict.compliance)).toEqual([
+        'NON_COMPLIANT',
+        'NON_COMPLIANT',
+      ]);
+      expect(verdicts(snapshot, DEFAULT_RULE_PARAMETERS).map((verdict) => verdict.annotation)).toEqual([
+        expect.stringMatching(/^Not enabled: /),
+        expect.stringMatching(/^Not enabled: /),
+      ]);
+    },
+    MOTO_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'pages through more than 20 OUs, accounts and policies with full pages and reads a closed account as SUSPENDED',
+    async () => {
+      const org = await buildMotoOrganization(builder, LARGE_ORGANIZATION);
+      const progress: number[] = [];
+
+      const snapshot = await readOrgSnapshot(reader, { onProgress: (accountsRead) => progress.push(accountsRead) });
+
+      expect(sortedById(snapshot)).toStrictEqual(expectedSnapshot(org, LARGE_ORGANIZATION));
+      expect(snapshot.organizationalUnits).toHaveLength(TEAM_COUNT + 1);
+      expect(snapshot.accounts).toHaveLength(LARGE_OU_ACCOUNT_COUNT + 4);
+      expect(snapshot.policies).toHaveLength(EXTRA_POLICY_COUNT + 1);
+      const pages = (command: string, parentId?: string) =>
+        requests
+          .filter((request) => request.command === command && (parentId === undefined || request.parentId === parentId))
+          .map(({ nextToken, maxResults }) => ({ nextToken, maxResults }));
+      // moto pages exactly at MaxResults and never sends an empty page with a NextToken, which AWS may.
+      const twoPages = [
+        { nextToken: undefined, maxResults: MAX_RESULTS_PER_PAGE },
+        { nextToken: expect.any(String), maxResults: MAX_RESULTS_PER_PAGE },
+      ];
+      expect(pages('ListOrganizationalUnitsForParentCommand', org.rootId)).toEqual(twoPages);
+      expect(pages('ListAccountsForParentCommand', org.ouId(LARGE_OU))).toEqual(twoPages);
+      expect(pages('ListAccountsCommand')).toEqual(twoPages);
+      // Once before the tree and once after it, to see that nothing changed meanwhile.
+      expect(pages('ListPoliciesCommand')).toEqual([...twoPages, ...twoPages]);
+      expect(pages('ListAccountsWithInvalidEffectivePolicyCommand')).toEqual([
+        { nextToken: undefined, maxResults: MAX_RESULTS_PER_PAGE },
+      ]);
+      expect(progress.at(-1)).toBe(snapshot.accounts.length);
+    },
+    MOTO_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'reports every active account of the large organization COMPLIANT and the closed one NOT_APPLICABLE, whatever the read concurrency',
+    async () => {
+      const org = await buildMotoOrganization(builder, LARGE_ORGANIZATION);
+
+      const concurrent = await readOrgSnapshot(reader);
+      const sequential = await readOrgSnapshot(reader, { concurrency: 1 });
+
+      expect(sortedById(sequential)).toStrictEqual(sortedById(concurrent));
+      const compliant = `Opted out of all AI services by ${org.policyId('org-opt-out-locked')} on ${org.rootId}, locked under services, default, opt_out_policy.`;
+      const closed = org.accountId('closed-member');
+      expect(verdicts(concurrent, DEFAULT_RULE_PARAMETERS)).toEqual(
+        expectedVerdicts([
+          ...[org.managementAccountId, ...Object.values(org.accountIds)]
+            .filter((id) => id !== closed)
+            .map((id) => [id, 'COMPLIANT', compliant] as const),
+          [closed, 'NOT_APPLICABLE', 'Account is SUSPENDED, so it is not evaluated.'],
+        ]),
+      );
+    },
+    MOTO_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'reads the organization again when a policy is attached during the read, and returns what the second attempt saw',
+    async () => {
+      const org = await buildMotoOrganization(builder, LEX_OPT_IN_ORGANIZATION);
+      const lexIn = org.policyId('sandbox-lex-in');
+      let attached = false;
+      beforeRequest = async (command) => {
+        // Between the policy reads before and after the tree, as another actor would.
+        if (command !== 'ListAccountsCommand' || attached) return;
+        attached = true;
+        await builder.send(new AttachPolicyCommand({ PolicyId: lexIn, TargetId: org.accountId('prod-app') }));
+      };
+
+      const snapshot = await readOrgSnapshot(reader);
+
+      expect([...(snapshot.policies.find((policy) => policy.id === lexIn)?.targets ?? [])].sort()).toEqual(
+        [org.ouId('Sandbox'), org.accountId('prod-app')].sort(),
+      );
+      const sent = (command: string) => requests.filter((request) => request.command === command).length;
+      expect(sent('ListPoliciesCommand')).toBe(3);
+      expect(sent('ListAccountsCommand')).toBe(2);
+      expect(sent('DescribeOrganizationCommand')).toBe(1);
+    },
+    MOTO_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'reads the organization again when an account moves during the read, so that it is neither lost nor counted twice',
+    async () => {
+      const org = await buildMotoOrganization(builder, LOCKED_ORGANIZATION);
+      const devApp = org.accountId('dev-app');
+      let moved = false;
+      beforeRequest = async (command) => {
+        // With one request at a time the root's accounts are read before ListAccounts and the Dev OU's after it: the
+        // move from Dev to the root hides the account from the tree of the first attempt.
+        if (command !== 'ListAccountsCommand' || moved) return;
+        moved = true;
+        await builder.send(
+          new MoveAccountCommand({
+            AccountId: devApp,
+            SourceParentId: org.ouId('Dev'),
+            DestinationParentId: org.rootId,
+          }),
+        );
+      };
+
+      const snapshot = await readOrgSnapshot(reader, { concurrency: 1 });
+
+      expect(snapshot.accounts.filter((account) => account.id === devApp)).toEqual([
+        { id: devApp, name: 'dev-app', state: 'ACTIVE', parentId: org.rootId },
+      ]);
+      expect(snapshot.accounts).toHaveLength(Object.keys(org.accountIds).length + 1);
+      expect(requests.filter((request) => request.command === 'ListAccountsCommand')).toHaveLength(2);
+    },
+    MOTO_TEST_TIMEOUT_MS,
+  );
 });

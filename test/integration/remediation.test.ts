@@ -7,7 +7,7 @@ import { DEFAULT_REMEDIATION_POLICY_NAME, LOCKED_OPT_OUT_POLICY_CONTENT } from '
 import type { ComplianceType } from '../../src/core/reason';
 import { DEFAULT_RULE_PARAMETERS } from '../../src/core/ruleParameters';
 import { buildMotoOrganization, type MotoOrganizationSpec, sortedById } from '../support/motoOrganization';
-import { describeWithMoto, motoClientConfig } from '../support/motoServer';
+import { describeWithMoto, MOTO_TEST_TIMEOUT_MS, motoClientConfig } from '../support/motoServer';
 import { optIn, SEED_000, SEED_004_EXAMPLE_1 } from '../support/policies';
 
 // Where moto differs from AWS, so that these tests cannot show it (test/aws/remediateOrganization.test.ts mocks it):
@@ -89,119 +89,141 @@ describeWithMoto('remediation against moto_server', (moto) => {
       },
     });
 
-  beforeAll(() => {
+  beforeEach(() => {
+    const recorded: string[] = [];
+    writes = recorded;
+    sleeps = [];
     builder = new OrganizationsClient(motoClientConfig(moto().endpoint));
-    client = new OrganizationsClient({ ...ORGANIZATIONS_CLIENT_CONFIG, ...motoClientConfig(moto().endpoint) });
+    const own = new OrganizationsClient({ ...ORGANIZATIONS_CLIENT_CONFIG, ...motoClientConfig(moto().endpoint) });
     // Counts the write requests that really reach the server.
-    client.middlewareStack.add(
+    own.middlewareStack.add(
       (next, context) => async (args) => {
+        // A run that outlived its test (a timeout) must not count, or write, for the next one.
+        if (own !== client) throw new Error('a remediation left over from an earlier test');
         const command = context.commandName ?? '';
-        if (WRITE_COMMAND.test(command)) writes.push(command);
+        if (WRITE_COMMAND.test(command)) recorded.push(command);
         return next(args);
       },
       { step: 'initialize', name: 'recordWrites' },
     );
+    client = own;
   });
-  beforeEach(async () => {
-    writes = [];
-    sleeps = [];
-    await moto().reset();
-  });
-  afterAll(() => {
+  afterEach(() => {
     builder.destroy();
     client.destroy();
   });
 
-  it.each(STARTS)('makes every account COMPLIANT from %s, and a second run changes nothing', async (_, spec, done) => {
-    const org = await buildMotoOrganization(builder, spec);
-    const before = await readOrgSnapshot(client);
-    expect(evaluatePosture(before, DEFAULT_RULE_PARAMETERS).compliance).toBe('NON_COMPLIANT');
+  it.each(STARTS)(
+    'makes every account COMPLIANT from %s, and a second run changes nothing',
+    async (_, spec, done) => {
+      const org = await buildMotoOrganization(builder, spec);
+      const before = await readOrgSnapshot(client);
+      expect(evaluatePosture(before, DEFAULT_RULE_PARAMETERS).compliance).toBe('NON_COMPLIANT');
 
-    const first = await remediate();
+      const first = await remediate();
 
-    expect(first).toMatchObject({ organizationId: org.organizationId, changed: true, remaining: [], needsPerson: [] });
-    expect(outcomes(first)).toEqual(done);
-    expect(sleeps).toEqual([]);
-    const after = await readOrgSnapshot(client);
-    const accountIds = [org.managementAccountId, ...Object.values(org.accountIds)];
-    expect(verdicts(after)).toEqual(accountIds.sort().map((id): [string, ComplianceType] => [id, 'COMPLIANT']));
-    const ours = after.policies.find((policy) => policy.name === NAME);
-    expect(ours).toMatchObject({ content: LOCKED_OPT_OUT_POLICY_CONTENT, targets: [org.rootId] });
-    // Every other policy keeps its content and its attachments.
-    const others = (snapshot: OrgSnapshot) => sortedById(snapshot).policies.filter((policy) => policy.name !== NAME);
-    expect(others(after)).toEqual(others(before));
+      expect(first).toMatchObject({
+        organizationId: org.organizationId,
+        changed: true,
+        remaining: [],
+        needsPerson: [],
+      });
+      expect(outcomes(first)).toEqual(done);
+      expect(sleeps).toEqual([]);
+      const after = await readOrgSnapshot(client);
+      const accountIds = [org.managementAccountId, ...Object.values(org.accountIds)];
+      expect(verdicts(after)).toEqual(accountIds.sort().map((id): [string, ComplianceType] => [id, 'COMPLIANT']));
+      const ours = after.policies.find((policy) => policy.name === NAME);
+      expect(ours).toMatchObject({ content: LOCKED_OPT_OUT_POLICY_CONTENT, targets: [org.rootId] });
+      // Every other policy keeps its content and its attachments.
+      const others = (snapshot: OrgSnapshot) => sortedById(snapshot).policies.filter((policy) => policy.name !== NAME);
+      expect(others(after)).toEqual(others(before));
 
-    writes = [];
-    const second = await remediate();
+      writes.length = 0;
+      const second = await remediate();
 
-    expect(writes).toEqual([]);
-    expect(second).toMatchObject({ changed: false, plan: [], done: [], remaining: [], needsPerson: [] });
-    expect(second.summary).toMatch(/^Nothing to change: /);
-    expect(sortedById(await readOrgSnapshot(client))).toEqual(sortedById(after));
-  });
+      expect(writes).toEqual([]);
+      expect(second).toMatchObject({ changed: false, plan: [], done: [], remaining: [], needsPerson: [] });
+      expect(second.summary).toMatch(/^Nothing to change: /);
+      expect(sortedById(await readOrgSnapshot(client))).toEqual(sortedById(after));
+    },
+    MOTO_TEST_TIMEOUT_MS,
+  );
 
-  it('sends no write on a dry run and leaves the organization as it was', async () => {
-    await buildMotoOrganization(builder, { ...TREE, aiOptOutPolicyTypeEnabled: false });
-    const before = await readOrgSnapshot(client);
+  it(
+    'sends no write on a dry run and leaves the organization as it was',
+    async () => {
+      await buildMotoOrganization(builder, { ...TREE, aiOptOutPolicyTypeEnabled: false });
+      const before = await readOrgSnapshot(client);
 
-    const result = await remediate(true);
+      const result = await remediate(true);
 
-    expect(writes).toEqual([]);
-    expect(result).toMatchObject({ dryRun: true, changed: false, done: [] });
-    expect(result.plan.map((step) => step.kind)).toEqual([
-      'enablePolicyType',
-      'waitForPolicyType',
-      'createPolicy',
-      'attachPolicy',
-    ]);
-    expect(sortedById(await readOrgSnapshot(client))).toEqual(sortedById(before));
-  });
+      expect(writes).toEqual([]);
+      expect(result).toMatchObject({ dryRun: true, changed: false, done: [] });
+      expect(result.plan.map((step) => step.kind)).toEqual([
+        'enablePolicyType',
+        'waitForPolicyType',
+        'createPolicy',
+        'attachPolicy',
+      ]);
+      expect(sortedById(await readOrgSnapshot(client))).toEqual(sortedById(before));
+    },
+    MOTO_TEST_TIMEOUT_MS,
+  );
 
-  it('does what it can, leaves another root policy that opts lex in to a person, and changes nothing the second time', async () => {
-    const org = await buildMotoOrganization(builder, {
-      ...TREE,
-      policies: [{ name: 'legacy-lex-in', content: JSON.stringify(optIn('lex')), attachedTo: ['root'] }],
-    });
+  it(
+    'does what it can, leaves another root policy that opts lex in to a person, and changes nothing the second time',
+    async () => {
+      const org = await buildMotoOrganization(builder, {
+        ...TREE,
+        policies: [{ name: 'legacy-lex-in', content: JSON.stringify(optIn('lex')), attachedTo: ['root'] }],
+      });
 
-    const first = await remediate();
+      const first = await remediate();
 
-    const lexIn = org.policyId('legacy-lex-in');
-    const accountIds = [org.managementAccountId, ...Object.values(org.accountIds)].sort();
-    expect(outcomes(first)).toEqual(['createPolicy:created', 'attachPolicy:attached']);
-    expect(first.needsPerson).toEqual([
-      {
-        kind: 'notOptedOut',
-        message: `Opted in: lex via ${lexIn} on ${org.rootId}.`,
-        accountIds: expect.arrayContaining(accountIds),
-      },
-    ]);
-    expect(first.needsPerson[0]).toHaveProperty('accountIds.length', accountIds.length);
-    const after = await readOrgSnapshot(client);
-    expect(verdicts(after)).toEqual(accountIds.map((id): [string, ComplianceType] => [id, 'NON_COMPLIANT']));
-    expect(after.policies.find((policy) => policy.id === lexIn)?.targets).toEqual([org.rootId]);
+      const lexIn = org.policyId('legacy-lex-in');
+      const accountIds = [org.managementAccountId, ...Object.values(org.accountIds)].sort();
+      expect(outcomes(first)).toEqual(['createPolicy:created', 'attachPolicy:attached']);
+      expect(first.needsPerson).toEqual([
+        {
+          kind: 'notOptedOut',
+          message: `Opted in: lex via ${lexIn} on ${org.rootId}.`,
+          accountIds: expect.arrayContaining(accountIds),
+        },
+      ]);
+      expect(first.needsPerson[0]).toHaveProperty('accountIds.length', accountIds.length);
+      const after = await readOrgSnapshot(client);
+      expect(verdicts(after)).toEqual(accountIds.map((id): [string, ComplianceType] => [id, 'NON_COMPLIANT']));
+      expect(after.policies.find((policy) => policy.id === lexIn)?.targets).toEqual([org.rootId]);
 
-    writes = [];
-    const second = await remediate();
+      writes.length = 0;
+      const second = await remediate();
 
-    expect(writes).toEqual([]);
-    expect(second).toMatchObject({ changed: false, plan: [], needsPerson: first.needsPerson });
-    expect(second.summary).toMatch(/^Nothing the remediation may change\. Needs a person: Opted in: lex via /);
-  });
+      expect(writes).toEqual([]);
+      expect(second).toMatchObject({ changed: false, plan: [], needsPerson: first.needsPerson });
+      expect(second.summary).toMatch(/^Nothing the remediation may change\. Needs a person: Opted in: lex via /);
+    },
+    MOTO_TEST_TIMEOUT_MS,
+  );
 
-  it('sends no write to an organization with only consolidated billing and says a person must enable all features', async () => {
-    const org = await buildMotoOrganization(builder, {
-      ...TREE,
-      featureSet: 'CONSOLIDATED_BILLING',
-      aiOptOutPolicyTypeEnabled: false,
-    });
+  it(
+    'sends no write to an organization with only consolidated billing and says a person must enable all features',
+    async () => {
+      const org = await buildMotoOrganization(builder, {
+        ...TREE,
+        featureSet: 'CONSOLIDATED_BILLING',
+        aiOptOutPolicyTypeEnabled: false,
+      });
 
-    const result = await remediate();
+      const result = await remediate();
 
-    expect(writes).toEqual([]);
-    expect(result).toMatchObject({
-      changed: false,
-      plan: [],
-      needsPerson: [{ kind: 'featureSetNotAll', message: expect.stringContaining(org.organizationId) }],
-    });
-  });
+      expect(writes).toEqual([]);
+      expect(result).toMatchObject({
+        changed: false,
+        plan: [],
+        needsPerson: [{ kind: 'featureSetNotAll', message: expect.stringContaining(org.organizationId) }],
+      });
+    },
+    MOTO_TEST_TIMEOUT_MS,
+  );
 });

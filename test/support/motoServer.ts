@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { type RecordedRequest, type RecordingProxy, startRecordingProxy } from './recordingProxy';
 import { describeWithCommand, type REQUIRED_COMMANDS } from './requiredCommand';
 
 /** The executable of moto's standalone server (moto 5: `pip install 'moto[server]'`). */
@@ -133,28 +134,68 @@ async function startGapsProxy(motoEndpoint: string): Promise<GapsProxy> {
   }
 }
 
+/** What a test of a moto suite sees: its own gate in front of the shared server, and what went through it. */
+export interface MotoTest {
+  /** `http://127.0.0.1:PORT` of this test's gate, for the SDK's `endpoint`; it refuses everything once the test ends. */
+  readonly endpoint: string;
+  /** `http://127.0.0.1:PORT` of moto itself, without the gap-filler or the gate. */
+  readonly motoEndpoint: string;
+  /** Every request this test sent through its gate, in arrival order. */
+  readonly requests: readonly RecordedRequest[];
+  /** Clears the state of every emulated service, as done before each test. */
+  reset(): Promise<void>;
+}
+
+/**
+ * The longest an integration test may take, in milliseconds: generous, since a busy 2-core machine runs moto, the
+ * build and jest at once; nothing asserts a duration.
+ */
+export const MOTO_TEST_TIMEOUT_MS = 120_000;
+
+/** How long a test's gate may take to close, waiting for what it already forwarded to be answered. */
+const GATE_STOP_TIMEOUT_MS = 70_000;
+
 /**
  * A jest `describe` for suites that need moto_server. It starts one server (behind its gap-filling proxy) before the
- * suite and stops both after;
- * `fn` receives an accessor for it (valid inside hooks and tests). Without moto_server the suite is skipped with a
- * notice, except when CI=true: then it fails, so that a CI run cannot pass without its integration tests.
+ * suite and stops both after. Each test starts from a reset server behind its own gate (a recording proxy): when the
+ * test ends, even by its timeout, the gate refuses what the test left running and waits for what it already forwarded,
+ * so that no test sees another's requests or state. `fn` receives an accessor for the current test's view (valid
+ * inside tests and hooks that run per test). Without moto_server the suite is skipped with a notice, except when
+ * CI=true: then it fails, so that a CI run cannot pass without its integration tests.
  */
-export function describeWithMoto(name: string, fn: (moto: () => MotoServer) => void): void {
+export function describeWithMoto(name: string, fn: (moto: () => MotoTest) => void): void {
   describeWithCommand(MOTO_SERVER_COMMAND, name, () => {
     let starting: Promise<MotoServer> | undefined;
     let server: MotoServer | undefined;
+    let gate: RecordingProxy | undefined;
     beforeAll(async () => {
       starting = startMotoServer();
       server = await starting;
     }, MOTO_START_TIMEOUT_MS + STOP_TIMEOUT_MS);
+    beforeEach(async () => {
+      if (server === undefined) throw new Error('moto_server did not start');
+      await server.reset();
+      gate = await startRecordingProxy(server.endpoint);
+    }, MOTO_TEST_TIMEOUT_MS);
+    afterEach(async () => {
+      await gate?.stop();
+      gate = undefined;
+    }, GATE_STOP_TIMEOUT_MS);
     afterAll(async () => {
       // A start that outlived beforeAll's timeout still owns a process: wait for it, then stop it.
       const started = await starting?.catch(() => undefined);
       await started?.stop();
     }, STOP_TIMEOUT_MS * 2);
     fn(() => {
-      if (server === undefined) throw new Error('moto_server is not running: use it inside tests and hooks only');
-      return server;
+      if (server === undefined || gate === undefined) {
+        throw new Error('moto_server is not running: use it inside tests and per-test hooks only');
+      }
+      return {
+        endpoint: gate.endpoint,
+        motoEndpoint: server.motoEndpoint,
+        requests: gate.requests,
+        reset: server.reset,
+      };
     });
   });
 }
