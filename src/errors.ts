@@ -145,10 +145,11 @@ export class AccountNotInOrganizationError extends AppError {
 
   constructor(
     readonly accountId: string,
-    organizationId: string,
+    /** The organization's id, when a read in this container has shown it. */
+    organizationId: string | undefined,
   ) {
     super(
-      `Account ${accountId} invoked the rule but is not in organization ${organizationId}; nothing was put. Only the organization's accounts are evaluated.`,
+      `Account ${accountId} invoked the rule but is not in ${organizationId === undefined ? "the rule's organization" : `organization ${organizationId}`}; nothing was put. Only the organization's accounts are evaluated.`,
     );
   }
 }

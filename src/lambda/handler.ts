@@ -5,6 +5,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
 import { createMemberConfigClients } from '../aws/memberConfigClients';
 import { putEvaluations, TEST_MODE_RESULT_TOKEN } from '../aws/putEvaluations';
+import { readAccountInOrganization } from '../aws/readAccountInOrganization';
 import { readEvaluatedAccountIds } from '../aws/readEvaluatedAccountIds';
 import { ORGANIZATIONS_CLIENT_CONFIG, readOrgSnapshot } from '../aws/readOrgSnapshot';
 import {
@@ -41,9 +42,25 @@ const organizations = new OrganizationsClient(ORGANIZATIONS_CLIENT_CONFIG);
 const config = new ConfigServiceClient({});
 const sts = new STSClient({});
 const memberClients = new Map<string, ReturnType<typeof createMemberConfigClients>>();
-let cachedSnapshot: { readonly snapshot: OrgSnapshot; readonly readAt: number } | undefined;
-// The accounts of the last organization read in this container: who may get a fail-closed result when a read fails.
-let knownAccountIds: ReadonlySet<string> = new Set();
+let cachedSnapshot:
+  | { readonly snapshot: OrgSnapshot; readonly accountIds: ReadonlySet<string>; readonly readAt: number }
+  | undefined;
+// The accounts that the last organization read, or a DescribeAccount since, showed in the organization, with when:
+// who is answered without a call within the TTL, and who may get a fail-closed result when a read fails.
+let memberSeenAt = new Map<string, number>();
+// Accounts refused as outside the organization, with when: refused again without a call within the TTL.
+const refusedAt = new Map<string, number>();
+let refusals = 0;
+
+/**
+ * The most refused accounts remembered; past it the oldest is forgotten (and costs one call again), so that made-up
+ * account ids cannot grow the container's memory.
+ */
+export const MAX_REMEMBERED_REFUSALS = 10_000;
+
+function snapshotTtlMs(): number {
+  return Number(process.env.ACCOUNT_SCOPE_SNAPSHOT_TTL_SECONDS ?? DEFAULT_ACCOUNT_SCOPE_SNAPSHOT_TTL_SECONDS) * 1000;
+}
 
 /** The partition and account of the function itself, from the ARN it was invoked by. */
 function functionAccount(context: HandlerContext): { partition: string; accountId: string } {
@@ -93,24 +110,48 @@ async function withDeadline<T>(work: Promise<T>, milliseconds: number): Promise<
   }
 }
 
+/**
+ * Whether the invoking account may be answered. Any AWS account's Config can invoke the function of an organization
+ * rule or conformance pack (their invoke permission cannot name the members), so with Scope=Account a member is
+ * admitted only when a read within the TTL showed it, or one DescribeAccount does: an outsider costs at most that one
+ * Organizations call, and none again within the TTL, before it is refused.
+ */
+async function admitsInvokingAccount(event: ConfigRuleEvent, parameters: RuleParameters, context: HandlerContext) {
+  if (parameters.scope !== 'Account' || event.accountId === functionAccount(context).accountId) return true;
+  const now = Date.now();
+  const fresh = (at: number | undefined) => at !== undefined && now - at < snapshotTtlMs();
+  if (fresh(memberSeenAt.get(event.accountId))) return true;
+  if (fresh(refusedAt.get(event.accountId))) return false;
+  const member = await readAccountInOrganization(organizations, event.accountId);
+  refusedAt.delete(event.accountId);
+  if (member) {
+    memberSeenAt.set(event.accountId, now);
+  } else {
+    refusedAt.set(event.accountId, now);
+    const oldest = refusedAt.keys().next().value;
+    if (refusedAt.size > MAX_REMEMBERED_REFUSALS && oldest !== undefined) refusedAt.delete(oldest);
+  }
+  return member;
+}
+
 async function readOrganization(event: ConfigRuleEvent, parameters: RuleParameters, context: HandlerContext) {
   const now = Date.now();
-  const ttlSeconds = Number(
-    process.env.ACCOUNT_SCOPE_SNAPSHOT_TTL_SECONDS ?? DEFAULT_ACCOUNT_SCOPE_SNAPSHOT_TTL_SECONDS,
-  );
-  // Shared only by runs whose notification came before the read began, so a result never predates its change.
+  // Shared only by runs whose notification came before the read began, so a result never predates its change, and
+  // only with accounts it shows: one that joined since (DescribeAccount admitted it) needs a new read.
   const shared =
     parameters.scope === 'Account' &&
     cachedSnapshot !== undefined &&
+    cachedSnapshot.accountIds.has(event.accountId) &&
     cachedSnapshot.readAt >= event.notificationCreationTime.getTime() &&
-    now - cachedSnapshot.readAt < ttlSeconds * 1000;
+    now - cachedSnapshot.readAt < snapshotTtlMs();
   if (shared && cachedSnapshot !== undefined) return cachedSnapshot.snapshot;
   const snapshot = await withDeadline(
     readOrgSnapshot(organizations),
     context.getRemainingTimeInMillis() - PUT_RESERVE_MS,
   );
-  cachedSnapshot = { snapshot, readAt: now };
-  knownAccountIds = new Set(snapshot.accounts.map((account) => account.id));
+  const accountIds = new Set(snapshot.accounts.map((account) => account.id));
+  cachedSnapshot = { snapshot, accountIds, readAt: now };
+  memberSeenAt = new Map([...accountIds].map((accountId) => [accountId, now]));
   return snapshot;
 }
 
@@ -128,7 +169,7 @@ async function failClosedEvaluations(
 ): Promise<AccountEvaluation[]> {
   const reason = error instanceof Error ? error.message : String(error);
   if (parameters.scope === 'Account' && event.accountId !== functionAccount(context).accountId) {
-    if (!knownAccountIds.has(event.accountId)) return [];
+    if (!memberSeenAt.has(event.accountId)) return [];
     const name = error instanceof Error ? error.name : 'Error';
     const annotation = `Could not read the organization (${name}); the logs of the rule's function in account ${functionAccount(context).accountId} say why.`;
     return [{ accountId: event.accountId, complianceType: 'NON_COMPLIANT', annotation }];
@@ -205,9 +246,11 @@ export async function handler(event: unknown, context: HandlerContext): Promise<
       evaluations,
     });
 
-  let snapshot: OrgSnapshot;
+  let snapshot: OrgSnapshot | undefined;
   try {
-    snapshot = await readOrganization(rule, parameters.value, context);
+    if (await admitsInvokingAccount(rule, parameters.value, context)) {
+      snapshot = await readOrganization(rule, parameters.value, context);
+    }
   } catch (error) {
     logger.error('Could not read the organization', { error });
     try {
@@ -225,6 +268,15 @@ export async function handler(event: unknown, context: HandlerContext): Promise<
     } catch (putError) {
       logger.error('Could not put the fail-closed result either', { error: putError });
     }
+    throw error;
+  }
+  if (snapshot === undefined) {
+    refusals += 1;
+    const error = new AccountNotInOrganizationError(rule.accountId, undefined);
+    logger.warn('Refused an account outside the organization; nothing was put', {
+      accountId: rule.accountId,
+      refusalsInThisContainer: refusals,
+    });
     throw error;
   }
 

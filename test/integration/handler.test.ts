@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { buildMotoOrganization, type MotoOrganization, type MotoOrganizationSpec } from '../support/motoOrganization';
@@ -436,6 +437,39 @@ describeWithMoto('the built Lambda handler against moto_server', (moto) => {
           .requests.slice(built)
           .filter((request) => !request.body.startsWith('Action=GetCallerIdentity&')),
       ).toEqual([]);
+    },
+    MOTO_TEST_TIMEOUT_MS,
+  );
+  it(
+    'refuses an account outside the organization after one DescribeAccount, without reading the organization or putting anything',
+    async () => {
+      await buildMotoOrganization(builder, LOCKED_ORGANIZATION);
+      const built = moto().requests.length;
+      const directory = mkdtempSync(join(tmpdir(), 'outsider-event-'));
+      try {
+        const eventFile = join(directory, 'outsider.json');
+        const event = JSON.parse(readFileSync(join(REPO_ROOT, SCHEDULED_TESTMODE), 'utf8'));
+        writeFileSync(
+          eventFile,
+          JSON.stringify({ ...event, accountId: '777777777777', ruleParameters: '{"Scope":"Account"}' }),
+        );
+
+        const outcome = await invoke(eventFile, moto().endpoint);
+
+        expect(outcome.exitCode).toBe(1);
+        expect(outcome.stderrLines).toEqual([
+          expect.stringMatching(/^invoke: the function failed: AccountNotInOrganizationError: Account 777777777777 /),
+        ]);
+        const organizationsCalls = moto()
+          .requests.slice(built)
+          .filter((request) => request.target?.startsWith('AWSOrganizationsV20161128.'));
+        expect(organizationsCalls.map((request) => request.target)).toEqual([
+          'AWSOrganizationsV20161128.DescribeAccount',
+        ]);
+        expect(putRequests()).toEqual([]);
+      } finally {
+        rmSync(directory, { recursive: true, force: true });
+      }
     },
     MOTO_TEST_TIMEOUT_MS,
   );

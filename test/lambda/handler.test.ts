@@ -7,6 +7,7 @@ import {
 import {
   AccessDeniedException,
   AWSOrganizationsNotInUseException,
+  DescribeAccountCommand,
   DescribeOrganizationCommand,
   ListAccountsForParentCommand,
   ListRootsCommand,
@@ -17,6 +18,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import {
+  AccountNotInOrganizationError,
   InvalidEventError,
   MemberRoleError,
   OrganizationNotInUseError,
@@ -392,18 +394,70 @@ describe('handler, Scope=Account for a member account', () => {
     expect(logLines().at(-1)).toMatchObject({ level: 'ERROR', message: 'Could not put the evaluations' });
   });
 
-  it('answers nothing to an account outside the organization, and does not assume a role there', async () => {
+  it('refuses an account outside the organization after one DescribeAccount, puts nothing and assumes no role there', async () => {
     mockOrganization(organizations, fixture([LOCKED]));
     sts.on(AssumeRoleCommand).resolves(assumed);
     await expect(handler({ ...memberEvent(), accountId: '777777777777' }, context)).rejects.toThrow(
-      "Account 777777777777 invoked the rule but is not in organization o-exampleorgid; nothing was put. Only the organization's accounts are evaluated.",
+      AccountNotInOrganizationError,
     );
+    expect(organizations.calls()).toHaveLength(1);
+    expect(organizations).toHaveReceivedCommandWith(DescribeAccountCommand, { AccountId: '777777777777' });
     expect(sts).not.toHaveReceivedCommand(AssumeRoleCommand);
     expect(config).not.toHaveReceivedCommand(PutEvaluationsCommand);
     expect(logLines().at(-1)).toMatchObject({
-      level: 'ERROR',
-      message: 'Refused the invoking account; nothing was put',
+      level: 'WARN',
+      message: 'Refused an account outside the organization; nothing was put',
+      accountId: '777777777777',
+      refusalsInThisContainer: expect.any(Number),
     });
+  });
+
+  it('refuses the same outsider again within the TTL without any Organizations call, and counts each refusal', async () => {
+    mockOrganization(organizations, fixture([LOCKED]));
+    process.env.ACCOUNT_SCOPE_SNAPSHOT_TTL_SECONDS = '300';
+    const outsider = { ...memberEvent(), accountId: '666666666666' };
+    await expect(handler(outsider, context)).rejects.toThrow(AccountNotInOrganizationError);
+    const first = logLines().at(-1)?.refusalsInThisContainer;
+    await expect(handler(outsider, context)).rejects.toThrow(
+      "Account 666666666666 invoked the rule but is not in the rule's organization; nothing was put. Only the organization's accounts are evaluated.",
+    );
+    expect(organizations.calls()).toHaveLength(1);
+    expect(logLines().at(-1)).toMatchObject({ refusalsInThisContainer: Number(first) + 1 });
+  });
+
+  it('asks DescribeAccount once for a member no read has shown yet, then reads the organization', async () => {
+    // An account no other test reads: the container's memory of members outlives each test, as it outlives invocations.
+    const newcomer = '222222222222';
+    const withNewcomer = fixture([LOCKED]);
+    mockOrganization(organizations, {
+      ...withNewcomer,
+      accounts: { ...withNewcomer.accounts, [SANDBOX]: [sdkAccount(SANDBOX_ACCOUNT), sdkAccount(newcomer)] },
+    });
+    sts.on(AssumeRoleCommand).resolves(assumed);
+    process.env.ACCOUNT_SCOPE_SNAPSHOT_TTL_SECONDS = '300';
+    const returned = await handler({ ...memberEvent(), accountId: newcomer }, context);
+    expect(returned.map((e) => e.ComplianceResourceId)).toEqual([newcomer]);
+    expect(organizations).toHaveReceivedCommandTimes(DescribeAccountCommand, 1);
+    // The read showed every account: within the TTL, another member is admitted without asking.
+    await handler(memberEvent(), context);
+    expect(organizations).toHaveReceivedCommandTimes(DescribeAccountCommand, 1);
+  });
+
+  it('puts nothing and fails when DescribeAccount fails for an account no earlier read showed', async () => {
+    mockOrganization(organizations, fixture([LOCKED]), {
+      fault: {
+        command: DescribeAccountCommand,
+        error: new AccessDeniedException({ $metadata: {}, message: 'denied' }),
+      },
+    });
+    await expect(handler({ ...memberEvent(), accountId: '555555555555' }, context)).rejects.toThrow(
+      'Access denied to organizations:DescribeAccount',
+    );
+    expect(organizations.calls()).toHaveLength(1);
+    expect(config).not.toHaveReceivedCommand(PutEvaluationsCommand);
+    expect(logLines().map((line) => line.message)).toContain(
+      'Put nothing: no earlier read shows the invoking account in the organization',
+    );
   });
 
   it('puts NON_COMPLIANT through the member role when the organization cannot be read, naming nothing else', async () => {
@@ -427,19 +481,22 @@ describe('handler, Scope=Account for a member account', () => {
     await expect(client.config.credentials()).resolves.toMatchObject({ accessKeyId: 'ASIAMEMBER' });
   });
 
-  it('puts nothing when the read fails for an account no earlier read showed in the organization', async () => {
-    mockOrganization(organizations, fixture([LOCKED]), {
-      fault: { command: ListRootsCommand, error: new AccessDeniedException({ $metadata: {}, message: 'denied' }) },
-    });
+  it('puts NON_COMPLIANT for a member that only DescribeAccount has shown when the organization read then fails', async () => {
+    const joined = '444444444444';
+    const withJoined = fixture([LOCKED]);
+    mockOrganization(
+      organizations,
+      { ...withJoined, accounts: { ...withJoined.accounts, [SANDBOX]: [sdkAccount(joined)] } },
+      { fault: { command: ListRootsCommand, error: new AccessDeniedException({ $metadata: {}, message: 'denied' }) } },
+    );
     sts.on(AssumeRoleCommand).resolves(assumed);
-    await expect(handler({ ...memberEvent(), accountId: '777777777777' }, context)).rejects.toThrow(
+    await expect(handler({ ...memberEvent(), accountId: joined }, context)).rejects.toThrow(
       OrganizationsAccessDeniedError,
     );
-    expect(sts).not.toHaveReceivedCommand(AssumeRoleCommand);
-    expect(config).not.toHaveReceivedCommand(PutEvaluationsCommand);
-    expect(logLines().map((line) => line.message)).toContain(
-      'Put nothing: no earlier read shows the invoking account in the organization',
-    );
+    expect(organizations).toHaveReceivedCommandWith(DescribeAccountCommand, { AccountId: joined });
+    expect(putEvaluationsSent()).toEqual([
+      expect.objectContaining({ ComplianceResourceId: joined, ComplianceType: 'NON_COMPLIANT' }),
+    ]);
   });
 
   it('reads the organization again for a notification created after the shared read began', async () => {

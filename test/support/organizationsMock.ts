@@ -1,5 +1,7 @@
 import {
   type Account,
+  AccountNotFoundException,
+  DescribeAccountCommand,
   DescribeOrganizationCommand,
   DescribePolicyCommand,
   ListAccountsCommand,
@@ -54,6 +56,7 @@ export const READ_COMMANDS = [
   ListAccountsForParentCommand,
   ListAccountsCommand,
   ListAccountsWithInvalidEffectivePolicyCommand,
+  DescribeAccountCommand,
 ] as const;
 type ReadCommand = (typeof READ_COMMANDS)[number];
 
@@ -243,6 +246,22 @@ export function mockOrganization(
         ),
         PolicyType: 'AISERVICES_OPT_OUT_POLICY' as const,
       })),
+    );
+  }
+  if (!skip.has(DescribeAccountCommand)) {
+    mock.on(DescribeAccountCommand).callsFake((input) =>
+      answer(DescribeAccountCommand, () => {
+        const account = Object.values(fixture.accounts)
+          .flat()
+          .find((candidate) => candidate.Id === input.AccountId);
+        if (account === undefined) {
+          throw new AccountNotFoundException({
+            $metadata: {},
+            message: "You specified an account that doesn't exist.",
+          });
+        }
+        return { Account: account };
+      }),
     );
   }
 }
