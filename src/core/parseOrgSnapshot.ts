@@ -200,6 +200,7 @@ function checkTargets(snapshot: OrgSnapshot): void {
     ...snapshot.accounts.map((account) => account.id),
   ]);
   snapshot.policies.forEach((policy, i) => {
+    const seen = new Set<string>();
     policy.targets.forEach((target, j) => {
       const path = `policies[${i}].targets[${j}]`;
       if (!nodes.has(target)) {
@@ -208,7 +209,8 @@ function checkTargets(snapshot: OrgSnapshot): void {
           `"${target}" is not the root, an organizational unit or an account of the snapshot`,
         );
       }
-      if (policy.targets.indexOf(target) !== j) throw new SnapshotInvalid(path, `"${target}" is listed twice`);
+      if (seen.has(target)) throw new SnapshotInvalid(path, `"${target}" is listed twice`);
+      seen.add(target);
     });
   });
 }
@@ -217,12 +219,12 @@ const INVALID_PATH = 'accountsWithInvalidEffectivePolicy';
 
 function checkInvalidEffectivePolicies(snapshot: OrgSnapshot): void {
   const accounts = new Set(snapshot.accounts.map((account) => account.id));
+  const seen = new Set<string>();
   snapshot.accountsWithInvalidEffectivePolicy.forEach((accountId, i) => {
     if (!accounts.has(accountId))
       throw new SnapshotInvalid(`${INVALID_PATH}[${i}]`, `"${accountId}" is not one of the accounts`);
-    if (snapshot.accountsWithInvalidEffectivePolicy.indexOf(accountId) !== i) {
-      throw new SnapshotInvalid(`${INVALID_PATH}[${i}]`, `"${accountId}" is listed twice`);
-    }
+    if (seen.has(accountId)) throw new SnapshotInvalid(`${INVALID_PATH}[${i}]`, `"${accountId}" is listed twice`);
+    seen.add(accountId);
   });
 }
 
