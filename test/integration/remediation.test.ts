@@ -1,9 +1,13 @@
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { ListTagsForResourceCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ORGANIZATIONS_CLIENT_CONFIG, readOrgSnapshot } from '../../src/aws/readOrgSnapshot';
 import { type RemediationResult, remediateOrganization } from '../../src/aws/remediateOrganization';
 import { evaluatePosture } from '../../src/core/evaluatePosture';
 import type { OrgSnapshot } from '../../src/core/orgSnapshot';
-import { DEFAULT_REMEDIATION_POLICY_NAME, LOCKED_OPT_OUT_POLICY_CONTENT } from '../../src/core/planRemediation';
+import {
+  DEFAULT_REMEDIATION_POLICY_NAME,
+  LOCKED_OPT_OUT_POLICY_CONTENT,
+  REMEDIATION_OWNER_TAG,
+} from '../../src/core/planRemediation';
 import type { ComplianceType } from '../../src/core/reason';
 import { DEFAULT_RULE_PARAMETERS } from '../../src/core/ruleParameters';
 import { buildMotoOrganization, type MotoOrganizationSpec, sortedById } from '../support/motoOrganization';
@@ -15,11 +19,16 @@ import { optIn, SEED_000, SEED_004_EXAMPLE_1 } from '../support/policies';
 // - CreatePolicy and UpdatePolicy store any content; AWS validates a policy's syntax.
 // - AttachPolicy of an attached policy succeeds; AWS answers DuplicatePolicyAttachmentException. moto never answers
 //   PolicyChangesInProgressException or ConcurrentModificationException, and does not limit a root to 5 policies.
+// - moto evaluates no IAM policy: the role's scoping to AI opt-out policies is checked by test/template.test.ts only.
 
 const NAME = DEFAULT_REMEDIATION_POLICY_NAME;
+const OWNER_TAG = { Key: REMEDIATION_OWNER_TAG.key, Value: REMEDIATION_OWNER_TAG.value };
+
+/** Each test builds its organization on a freshly reset moto_server: a few seconds, more on a busy machine. */
+const TEST_TIMEOUT_MS = 60_000;
 
 /** Organizations calls that change something; a second remediation must send none. */
-const WRITE_COMMAND = /^(Enable|Disable|Create|Update|Delete|Attach|Detach)\w*Command$/;
+const WRITE_COMMAND = /^(Enable|Disable|Create|Update|Delete|Attach|Detach|Tag|Untag)\w*Command$/;
 
 const TREE: Pick<MotoOrganizationSpec, 'organizationalUnits' | 'accounts'> = {
   organizationalUnits: [{ name: 'Workloads', children: [{ name: 'Prod' }] }, { name: 'Sandbox' }],
@@ -59,9 +68,17 @@ const STARTS: readonly (readonly [string, MotoOrganizationSpec, readonly string[
   [
     'lowercase optout on the root in a policy of the same name',
     // moto stores any content; AWS validates a policy's syntax on CreatePolicy and may refuse this one. The case
-    // stands for a policy of this name whose content is wrong, however it got there.
-    { ...TREE, policies: [{ name: NAME, content: LOWERCASE, attachedTo: ['root'] }] },
+    // stands for a policy of this name, carrying the remediation's tag, whose content is wrong, however it got there.
+    { ...TREE, policies: [{ name: NAME, content: LOWERCASE, attachedTo: ['root'], tags: [OWNER_TAG] }] },
     ['updatePolicy:updated'],
+  ],
+  [
+    'its own tagged policy attached to an OU only, which it leaves there',
+    {
+      ...TREE,
+      policies: [{ name: NAME, content: LOWERCASE, attachedTo: [{ ou: 'Sandbox' }], tags: [OWNER_TAG] }],
+    },
+    ['updatePolicy:updated', 'attachPolicy:attached'],
   ],
 ];
 
@@ -106,102 +123,160 @@ describeWithMoto('remediation against moto_server', (moto) => {
     writes = [];
     sleeps = [];
     await moto().reset();
-  });
+  }, TEST_TIMEOUT_MS);
   afterAll(() => {
     builder.destroy();
     client.destroy();
   });
 
-  it.each(STARTS)('makes every account COMPLIANT from %s, and a second run changes nothing', async (_, spec, done) => {
-    const org = await buildMotoOrganization(builder, spec);
-    const before = await readOrgSnapshot(client);
-    expect(evaluatePosture(before, DEFAULT_RULE_PARAMETERS).compliance).toBe('NON_COMPLIANT');
+  it.each(STARTS)(
+    'makes every account COMPLIANT from %s, and a second run changes nothing',
+    async (_, spec, done) => {
+      const org = await buildMotoOrganization(builder, spec);
+      const before = await readOrgSnapshot(client);
+      expect(evaluatePosture(before, DEFAULT_RULE_PARAMETERS).compliance).toBe('NON_COMPLIANT');
 
-    const first = await remediate();
+      const first = await remediate();
 
-    expect(first).toMatchObject({ organizationId: org.organizationId, changed: true, remaining: [], needsPerson: [] });
-    expect(outcomes(first)).toEqual(done);
-    expect(sleeps).toEqual([]);
-    const after = await readOrgSnapshot(client);
-    const accountIds = [org.managementAccountId, ...Object.values(org.accountIds)];
-    expect(verdicts(after)).toEqual(accountIds.sort().map((id): [string, ComplianceType] => [id, 'COMPLIANT']));
-    const ours = after.policies.find((policy) => policy.name === NAME);
-    expect(ours).toMatchObject({ content: LOCKED_OPT_OUT_POLICY_CONTENT, targets: [org.rootId] });
-    // Every other policy keeps its content and its attachments.
-    const others = (snapshot: OrgSnapshot) => sortedById(snapshot).policies.filter((policy) => policy.name !== NAME);
-    expect(others(after)).toEqual(others(before));
+      expect(first).toMatchObject({
+        organizationId: org.organizationId,
+        changed: true,
+        remaining: [],
+        needsPerson: [],
+      });
+      expect(outcomes(first)).toEqual(done);
+      expect(sleeps).toEqual([]);
+      const after = await readOrgSnapshot(client);
+      const accountIds = [org.managementAccountId, ...Object.values(org.accountIds)];
+      expect(verdicts(after)).toEqual(accountIds.sort().map((id): [string, ComplianceType] => [id, 'COMPLIANT']));
+      const ours = after.policies.find((policy) => policy.name === NAME);
+      const targetsBefore = before.policies.find((policy) => policy.name === NAME)?.targets ?? [];
+      expect(ours).toMatchObject({ content: LOCKED_OPT_OUT_POLICY_CONTENT });
+      // Attached to the root, and still wherever it was attached before.
+      expect([...(ours?.targets ?? [])].sort()).toEqual([...new Set([...targetsBefore, org.rootId])].sort());
+      const tags = await client.send(new ListTagsForResourceCommand({ ResourceId: ours?.id }));
+      expect(tags.Tags).toEqual([OWNER_TAG]);
+      // Every other policy keeps its content and its attachments.
+      const others = (snapshot: OrgSnapshot) => sortedById(snapshot).policies.filter((policy) => policy.name !== NAME);
+      expect(others(after)).toEqual(others(before));
 
-    writes = [];
-    const second = await remediate();
+      writes = [];
+      const second = await remediate();
 
-    expect(writes).toEqual([]);
-    expect(second).toMatchObject({ changed: false, plan: [], done: [], remaining: [], needsPerson: [] });
-    expect(second.summary).toMatch(/^Nothing to change: /);
-    expect(sortedById(await readOrgSnapshot(client))).toEqual(sortedById(after));
-  });
+      expect(writes).toEqual([]);
+      expect(second).toMatchObject({ changed: false, plan: [], done: [], remaining: [], needsPerson: [] });
+      expect(second.summary).toMatch(/^Nothing to change: /);
+      expect(sortedById(await readOrgSnapshot(client))).toEqual(sortedById(after));
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  it('sends no write on a dry run and leaves the organization as it was', async () => {
-    await buildMotoOrganization(builder, { ...TREE, aiOptOutPolicyTypeEnabled: false });
-    const before = await readOrgSnapshot(client);
+  it(
+    'sends no write on a dry run and leaves the organization as it was',
+    async () => {
+      await buildMotoOrganization(builder, { ...TREE, aiOptOutPolicyTypeEnabled: false });
+      const before = await readOrgSnapshot(client);
 
-    const result = await remediate(true);
+      const result = await remediate(true);
 
-    expect(writes).toEqual([]);
-    expect(result).toMatchObject({ dryRun: true, changed: false, done: [] });
-    expect(result.plan.map((step) => step.kind)).toEqual([
-      'enablePolicyType',
-      'waitForPolicyType',
-      'createPolicy',
-      'attachPolicy',
-    ]);
-    expect(sortedById(await readOrgSnapshot(client))).toEqual(sortedById(before));
-  });
+      expect(writes).toEqual([]);
+      expect(result).toMatchObject({ dryRun: true, changed: false, done: [] });
+      expect(result.plan.map((step) => step.kind)).toEqual([
+        'enablePolicyType',
+        'waitForPolicyType',
+        'createPolicy',
+        'attachPolicy',
+      ]);
+      expect(sortedById(await readOrgSnapshot(client))).toEqual(sortedById(before));
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  it('does what it can, leaves another root policy that opts lex in to a person, and changes nothing the second time', async () => {
-    const org = await buildMotoOrganization(builder, {
-      ...TREE,
-      policies: [{ name: 'legacy-lex-in', content: JSON.stringify(optIn('lex')), attachedTo: ['root'] }],
-    });
+  it(
+    'does what it can, leaves another root policy that opts lex in to a person, and changes nothing the second time',
+    async () => {
+      const org = await buildMotoOrganization(builder, {
+        ...TREE,
+        policies: [{ name: 'legacy-lex-in', content: JSON.stringify(optIn('lex')), attachedTo: ['root'] }],
+      });
 
-    const first = await remediate();
+      const first = await remediate();
 
-    const lexIn = org.policyId('legacy-lex-in');
-    const accountIds = [org.managementAccountId, ...Object.values(org.accountIds)].sort();
-    expect(outcomes(first)).toEqual(['createPolicy:created', 'attachPolicy:attached']);
-    expect(first.needsPerson).toEqual([
-      {
-        kind: 'notOptedOut',
-        message: `Opted in: lex via ${lexIn} on ${org.rootId}.`,
-        accountIds: expect.arrayContaining(accountIds),
-      },
-    ]);
-    expect(first.needsPerson[0]).toHaveProperty('accountIds.length', accountIds.length);
-    const after = await readOrgSnapshot(client);
-    expect(verdicts(after)).toEqual(accountIds.map((id): [string, ComplianceType] => [id, 'NON_COMPLIANT']));
-    expect(after.policies.find((policy) => policy.id === lexIn)?.targets).toEqual([org.rootId]);
+      const lexIn = org.policyId('legacy-lex-in');
+      const accountIds = [org.managementAccountId, ...Object.values(org.accountIds)].sort();
+      expect(outcomes(first)).toEqual(['createPolicy:created', 'attachPolicy:attached']);
+      expect(first.needsPerson).toEqual([
+        {
+          kind: 'notOptedOut',
+          message: `Opted in: lex via ${lexIn} on ${org.rootId}.`,
+          accountIds: expect.arrayContaining(accountIds),
+        },
+      ]);
+      expect(first.needsPerson[0]).toHaveProperty('accountIds.length', accountIds.length);
+      const after = await readOrgSnapshot(client);
+      expect(verdicts(after)).toEqual(accountIds.map((id): [string, ComplianceType] => [id, 'NON_COMPLIANT']));
+      expect(after.policies.find((policy) => policy.id === lexIn)?.targets).toEqual([org.rootId]);
 
-    writes = [];
-    const second = await remediate();
+      writes = [];
+      const second = await remediate();
 
-    expect(writes).toEqual([]);
-    expect(second).toMatchObject({ changed: false, plan: [], needsPerson: first.needsPerson });
-    expect(second.summary).toMatch(/^Nothing the remediation may change\. Needs a person: Opted in: lex via /);
-  });
+      expect(writes).toEqual([]);
+      expect(second).toMatchObject({ changed: false, plan: [], needsPerson: first.needsPerson });
+      expect(second.summary).toMatch(/^Nothing the remediation may change\. Needs a person: Opted in: lex via /);
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  it('sends no write to an organization with only consolidated billing and says a person must enable all features', async () => {
-    const org = await buildMotoOrganization(builder, {
-      ...TREE,
-      featureSet: 'CONSOLIDATED_BILLING',
-      aiOptOutPolicyTypeEnabled: false,
-    });
+  it(
+    'changes nothing when a policy of its name lacks its tag, and names that policy for a person',
+    async () => {
+      // The case of the issue: someone else's policy of the same name opts lex in and is attached to an OU.
+      const org = await buildMotoOrganization(builder, {
+        ...TREE,
+        policies: [
+          { name: 'OptOutAllAIServices', content: JSON.stringify(SEED_000), attachedTo: ['root'] },
+          { name: NAME, content: JSON.stringify(optIn('lex')), attachedTo: [{ ou: 'Sandbox' }] },
+        ],
+      });
+      const before = sortedById(await readOrgSnapshot(client));
 
-    const result = await remediate();
+      for (const dryRun of [true, false]) {
+        const result = await remediate(dryRun);
 
-    expect(writes).toEqual([]);
-    expect(result).toMatchObject({
-      changed: false,
-      plan: [],
-      needsPerson: [{ kind: 'featureSetNotAll', message: expect.stringContaining(org.organizationId) }],
-    });
-  });
+        expect(writes).toEqual([]);
+        expect(result).toMatchObject({ changed: false, plan: [], done: [], remaining: [] });
+        expect(result.needsPerson[0]).toMatchObject({
+          kind: 'policyNotOwned',
+          policyId: org.policyId(NAME),
+          ownership: 'notOwned',
+        });
+        expect(result.summary).toMatch(
+          /^Nothing the remediation may change\. Needs a person: Policy "ai-services-opt-out-locked" /,
+        );
+        expect(sortedById(await readOrgSnapshot(client))).toEqual(before);
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'sends no write to an organization with only consolidated billing and says a person must enable all features',
+    async () => {
+      const org = await buildMotoOrganization(builder, {
+        ...TREE,
+        featureSet: 'CONSOLIDATED_BILLING',
+        aiOptOutPolicyTypeEnabled: false,
+      });
+
+      const result = await remediate();
+
+      expect(writes).toEqual([]);
+      expect(result).toMatchObject({
+        changed: false,
+        plan: [],
+        needsPerson: [{ kind: 'featureSetNotAll', message: expect.stringContaining(org.organizationId) }],
+      });
+    },
+    TEST_TIMEOUT_MS,
+  );
 });
