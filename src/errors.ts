@@ -222,6 +222,29 @@ export class PolicyNameTakenError extends AppError {
   }
 }
 
+/** CreatePolicy reported the name taken, and the policy that has it is not proven the remediation's: it was left alone. */
+export class PolicyNotOwnedError extends AppError {
+  override name = 'PolicyNotOwnedError';
+
+  constructor(
+    readonly policyName: string,
+    /** The policy that took the name since the remediation read the organization. */
+    readonly policyId: string,
+    /** `notOwned`: it lacks the remediation's tag; `unknown`: its tags could not be read. */
+    readonly ownership: 'notOwned' | 'unknown',
+    /** The remediation's tag, as `key=value`. */
+    ownerTag: string,
+  ) {
+    const why =
+      ownership === 'notOwned'
+        ? `does not carry the tag ${ownerTag}`
+        : 'has tags that could not be read (allow organizations:ListTagsForResource on it)';
+    super(
+      `CreatePolicy answered DuplicatePolicyException for ${JSON.stringify(policyName)}: policy ${policyId} took that name since the remediation read the organization, and it ${why}, so it was not attached; run the remediation again to see what needs a person`,
+    );
+  }
+}
+
 /** A remediation step, or the read that checks the result, failed; `done` says what had already been done. */
 export class RemediationFailedError extends AppError {
   override name = 'RemediationFailedError';

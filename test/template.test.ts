@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { readTemplate, samFunctions, type Template } from '../scripts/samTemplate.cjs';
+import { POLICY_NAME_PATTERN, REMEDIATION_OWNER_TAG } from '../src/core/planRemediation';
 import { parseRuleParameters } from '../src/core/ruleParameters';
 import { parseRemediationRequest } from '../src/lambda/remediationRequest';
 
@@ -26,6 +27,14 @@ function actionsUsedIn(source: string): string[] {
   }
   return actions;
 }
+
+/**
+ * The IAM actions a request needs besides its own: CreatePolicy with Tags also needs organizations:TagResource (Service
+ * Authorization Reference, AWS Organizations, "API operations" table; CreatePolicy in the Organizations API Reference).
+ */
+const IMPLIED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
+  'organizations:CreatePolicy': ['organizations:TagResource'],
+};
 
 /** The project's source files a function's bundle is built from, as esbuild's metafile lists them. */
 async function sourcesOf(entryPoints: readonly string[]): Promise<string[]> {
@@ -53,9 +62,68 @@ function infrastructureActions(logicalId: string): string[] {
   return fedFromQueue ? SQS_POLLING_ACTIONS : [];
 }
 
-function grantedActions(properties: Readonly<Record<string, unknown>> | undefined): string[] {
-  const policies = (properties?.Policies ?? []) as { Statement: { Effect: string; Action: string | string[] }[] }[];
-  return policies.flatMap((policy) => policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action));
+/** A statement of a function's inline policy, as the template writes it. */
+interface Statement {
+  readonly Sid: string;
+  readonly Effect: string;
+  readonly Action: string | readonly string[];
+  readonly Resource: unknown;
+  readonly Condition?: unknown;
+}
+
+function statementsOf(logicalId: string): Statement[] {
+  const policies = (template.Resources[logicalId]?.Properties?.Policies ?? []) as { Statement: Statement[] }[];
+  return policies.flatMap((policy) => policy.Statement);
+}
+
+function grantedActions(logicalId: string): string[] {
+  return statementsOf(logicalId)
+    .filter((s) => s.Effect === 'Allow')
+    .flatMap((s) => s.Action);
+}
+
+/** The runbook's parameter values, as the text SSM substitutes. */
+interface RunbookValues {
+  readonly AutomationAssumeRole: string;
+  readonly ResourceId: string;
+  readonly DryRun: string;
+  readonly PolicyName: string;
+}
+
+interface Runbook {
+  readonly schemaVersion: string;
+  readonly assumeRole: string;
+  readonly parameters: Readonly<Record<string, { type: string; default?: unknown; allowedPattern?: string }>>;
+  readonly mainSteps: readonly { name: string; action: string; inputs: Record<string, unknown> }[];
+}
+
+const runbook = template.Resources.RemediationRunbook?.Properties?.Content as Runbook;
+
+/**
+ * The Payload of the runbook's invoke step as SSM Automation renders it: each `{{ Name }}` replaced by the parameter's
+ * text, in one pass. A value the patterns accept holds no `{{ }}` that matters and no quote, so a second pass could
+ * not change what it means either.
+ */
+function renderPayload(values: RunbookValues): string {
+  const payload = String(runbook.mainSteps[0]?.inputs.Payload);
+  return payload.replace(/\{\{ (\w+) \}\}/g, (_, name: string) => {
+    const value = Object.entries(values).find(([key]) => key === name)?.[1];
+    if (value === undefined) throw new Error(`the Payload names no runbook parameter ${name}`);
+    return value;
+  });
+}
+
+/** A deterministic generator of numbers in [0, 1) (a linear congruential generator), so that a test is repeatable. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** esbuild bundles a function in about a second; a busy 2-core machine may take many times that. */
@@ -75,14 +143,16 @@ describe('template.yaml', () => {
   });
 
   it.each(samFunctions(readTemplate('template.yaml')).map((fn) => [fn.logicalId, fn] as const))(
-    'grants %s exactly the IAM actions of the SDK commands its code sends, and of its event source',
+    'grants %s exactly the IAM actions of the SDK commands its code sends, those they imply, and its event source',
     async (logicalId, fn) => {
       const sources = await sourcesOf(fn.buildProperties.EntryPoints);
+      const sent = sources.flatMap((path) => actionsUsedIn(readFileSync(path, 'utf8')));
       const used = new Set([
-        ...sources.flatMap((path) => actionsUsedIn(readFileSync(path, 'utf8'))),
+        ...sent,
+        ...sent.flatMap((action) => IMPLIED_ACTIONS[action] ?? []),
         ...infrastructureActions(logicalId),
       ]);
-      const granted = grantedActions(template.Resources[logicalId]?.Properties);
+      const granted = grantedActions(logicalId);
       expect(used.size).toBeGreaterThan(0);
       expect(new Set(granted)).toEqual(used);
       expect(granted).toHaveLength(used.size);
@@ -233,34 +303,131 @@ describe('template.yaml', () => {
     });
 
     it('ships a schemaVersion 0.3 runbook that invokes the function and fails when the function does', () => {
-      const content = template.Resources.RemediationRunbook?.Properties?.Content as {
-        schemaVersion: string;
-        assumeRole: string;
-        parameters: Record<string, { type: string }>;
-        mainSteps: { name: string; action: string; inputs: Record<string, unknown> }[];
-      };
-      expect(content.schemaVersion).toBe('0.3');
-      expect(content.assumeRole).toBe('{{ AutomationAssumeRole }}');
-      expect(Object.keys(content.parameters)).toEqual(['AutomationAssumeRole', 'ResourceId', 'DryRun', 'PolicyName']);
-      expect(content.parameters.DryRun?.type).toBe('Boolean');
-      const [invoke, check] = content.mainSteps;
+      expect(runbook.schemaVersion).toBe('0.3');
+      expect(runbook.assumeRole).toBe('{{ AutomationAssumeRole }}');
+      expect(Object.keys(runbook.parameters)).toEqual(['AutomationAssumeRole', 'ResourceId', 'DryRun', 'PolicyName']);
+      const [invoke, check] = runbook.mainSteps;
       expect(invoke).toMatchObject({
         action: 'aws:invokeLambdaFunction',
         inputs: { FunctionName: { Ref: 'RemediationFunction' } },
-      });
-      const payload = String(invoke?.inputs.Payload)
-        .replace('{{ DryRun }}', 'true')
-        .replace('{{ PolicyName }}', 'ai-services-opt-out-locked')
-        .replace('{{ ResourceId }}', '222222222222');
-      expect(parseRemediationRequest(JSON.parse(payload))).toEqual({
-        ok: true,
-        value: { dryRun: true, policyName: 'ai-services-opt-out-locked', resourceId: '222222222222' },
       });
       expect(check).toMatchObject({
         action: 'aws:executeScript',
         inputs: { InputPayload: { Payload: '{{ Remediate.Payload }}' } },
       });
       expect(String(check?.inputs.Script)).toContain("'errorMessage' in result");
+    });
+
+    describe('the Payload it builds by text substitution', () => {
+      const patterns = Object.fromEntries(
+        Object.entries(runbook.parameters).map(([name, parameter]) => [
+          name,
+          new RegExp(String(parameter.allowedPattern)),
+        ]),
+      );
+      const accepted = (values: RunbookValues) =>
+        Object.entries(values).every(([name, value]) => patterns[name]?.test(value) === true);
+      const intended = (values: RunbookValues) => ({
+        ok: true,
+        value: {
+          dryRun: values.DryRun === 'true',
+          policyName: values.PolicyName,
+          resourceId: values.ResourceId === '' ? undefined : values.ResourceId,
+        },
+      });
+      /** What the function would make of the Payload: the request, or why it refused it. */
+      const requested = (values: RunbookValues) => {
+        try {
+          return parseRemediationRequest(JSON.parse(renderPayload(values)));
+        } catch (error) {
+          return { ok: false, error: String(error) };
+        }
+      };
+      const FINE: RunbookValues = {
+        AutomationAssumeRole:
+          'arn:aws:iam::123456789012:role/ai-services-opt-out-rule-RemediationAutomationRole-1A2B3C',
+        ResourceId: '222222222222',
+        DryRun: 'true',
+        PolicyName: 'ai-services-opt-out-locked',
+      };
+
+      it('gives every parameter an allowedPattern, and the fine values pass them and render faithfully', () => {
+        expect(Object.entries(runbook.parameters).filter(([, parameter]) => !parameter.allowedPattern)).toEqual([]);
+        expect(accepted(FINE)).toBe(true);
+        expect(requested(FINE)).toEqual(intended(FINE));
+      });
+
+      it.each<[keyof RunbookValues, string]>([
+        ['PolicyName', 'x", "dryRun": false, "policyName": "y'],
+        ['PolicyName', 'x", "dryRun": false, "resourceId": "222222222222'],
+        ['PolicyName', 'trailing backslash\\'],
+        ['PolicyName', 'escaped \\u0022 quote'],
+        ['PolicyName', 'a\nnew line'],
+        ['PolicyName', 'x'.repeat(129)],
+        ['PolicyName', ''],
+        ['ResourceId', '222222222222", "dryRun": false, "x": "'],
+        ['ResourceId', '22222222222'],
+        ['ResourceId', '2222222222222'],
+        ['DryRun', 'false, "policyName": "other"'],
+        ['DryRun', '"false"'],
+        ['DryRun', 'False'],
+        ['DryRun', '0'],
+        ['DryRun', ''],
+        ['AutomationAssumeRole', 'arn:aws:iam::123456789012:role/x", "y'],
+        ['AutomationAssumeRole', 'arn:aws:iam::123456789012:role/x\\'],
+        ['AutomationAssumeRole', 'arn:aws:iam::123456789012:user/someone'],
+        ['AutomationAssumeRole', '*'],
+      ])('refuses %s %j by its allowedPattern', (name, value) => {
+        expect(patterns[name]?.test(value)).toBe(false);
+      });
+
+      it('would have turned a dry run into a real one without the pattern: the case of the issue', () => {
+        const hostile = { ...FINE, PolicyName: 'x", "dryRun": false, "policyName": "ai-services-opt-out-locked' };
+        expect(accepted(hostile)).toBe(false);
+        expect(requested(hostile)).toEqual({
+          ok: true,
+          value: { dryRun: false, policyName: 'ai-services-opt-out-locked', resourceId: '222222222222' },
+        });
+      });
+
+      it('renders every combination of values the patterns accept to exactly the request intended', () => {
+        // Names of any length from the whole printable ASCII range (quotes and backslashes included), names from
+        // U+0000 to U+017F, and names with the runbook's own {{ }} syntax; a seeded generator keeps them repeatable.
+        const random = seeded(20_260_530);
+        const draw = (count: number, longest: number, from: number, to: number) =>
+          Array.from({ length: count }, () =>
+            Array.from({ length: 1 + Math.floor(random() * longest) }, () =>
+              String.fromCharCode(from + Math.floor(random() * (to - from))),
+            ).join(''),
+          );
+        const names = [
+          '{{ DryRun }}',
+          '}}, "x": {{',
+          ' ',
+          'x'.repeat(128),
+          ...draw(300, 40, 0x20, 0x7f),
+          ...draw(100, 128, 0x20, 0x7f),
+          ...draw(100, 8, 0, 0x180),
+        ];
+        const cases = names.flatMap((PolicyName) =>
+          ['true', 'false'].flatMap((DryRun) =>
+            ['', '000000000000', '222222222222'].map((ResourceId) => ({ ...FINE, PolicyName, DryRun, ResourceId })),
+          ),
+        );
+        const passing = cases.filter(accepted);
+        expect(new Set(passing.map((values) => values.PolicyName)).size).toBeGreaterThan(150);
+        expect(
+          passing.filter((values) => JSON.stringify(requested(values)) !== JSON.stringify(intended(values))),
+        ).toEqual([]);
+      });
+    });
+
+    it('takes its PolicyName pattern and default from the template parameter, which the remediation accepts', () => {
+      const parameter = template.Parameters?.RemediationPolicyName;
+      expect(runbook.parameters.PolicyName?.allowedPattern).toBe(POLICY_NAME_PATTERN);
+      expect(parameter?.AllowedPattern).toBe(POLICY_NAME_PATTERN);
+      expect(runbook.parameters.PolicyName?.default).toEqual({ Ref: 'RemediationPolicyName' });
+      expect(new RegExp(POLICY_NAME_PATTERN).test(String(parameter?.Default))).toBe(true);
     });
 
     it('attaches the runbook to the rule, manual unless automatic is chosen, with retries', () => {
@@ -276,6 +443,108 @@ describe('template.yaml', () => {
           ResourceId: { ResourceValue: { Value: 'RESOURCE_ID' } },
           DryRun: { StaticValue: { Values: ['false'] } },
         },
+      });
+    });
+
+    it('gives the runbook, from AWS Config, exactly its parameters, with values their allowedPatterns accept', () => {
+      const parameters = template.Resources.AiOptOutRemediation?.Properties?.Parameters as Record<string, unknown>;
+      expect(Object.keys(parameters).sort()).toEqual(Object.keys(runbook.parameters).sort());
+      const matches = (name: string, value: string) =>
+        new RegExp(String(runbook.parameters[name]?.allowedPattern)).test(value);
+      // AWS Config fills RESOURCE_ID with the account id; the role ARN is the stack's, in any partition.
+      expect(parameters.ResourceId).toEqual({ ResourceValue: { Value: 'RESOURCE_ID' } });
+      expect(matches('ResourceId', '123456789012')).toBe(true);
+      expect(parameters.DryRun).toEqual({ StaticValue: { Values: ['false'] } });
+      expect(matches('DryRun', 'false')).toBe(true);
+      expect(parameters.PolicyName).toEqual({ StaticValue: { Values: [{ Ref: 'RemediationPolicyName' }] } });
+      expect(parameters.AutomationAssumeRole).toEqual({
+        StaticValue: { Values: [{ 'Fn::GetAtt': ['RemediationAutomationRole', 'Arn'] }] },
+      });
+      for (const partition of ['aws', 'aws-cn', 'aws-us-gov']) {
+        const arn = `arn:${partition}:iam::123456789012:role/ai-services-opt-out-rule-RemediationAutomationRole-1A2B3C`;
+        expect([arn, matches('AutomationAssumeRole', arn)]).toEqual([arn, true]);
+      }
+    });
+
+    describe("the remediation function's role", () => {
+      // CloudFormation's own ${AWS::Partition}, not a placeholder of these strings.
+      const POLICY_ARN = {
+        'Fn::Sub': `arn:\${AWS::Partition}:organizations::*:policy/o-*/aiservices_opt_out_policy/*`,
+      };
+      const ROOT_ARN = { 'Fn::Sub': `arn:\${AWS::Partition}:organizations::*:root/o-*/r-*` };
+      const AI_OPT_OUT = { 'organizations:PolicyType': 'AISERVICES_OPT_OUT_POLICY' };
+      const statements = statementsOf('RemediationFunction');
+
+      it('allows on "*" only reads, which take no policy or root of a type (Service Authorization Reference)', () => {
+        const onAnything = statements.filter((s) => s.Resource === '*').flatMap((s) => s.Action);
+        expect(onAnything.filter((action) => !/^organizations:(Describe|List)\w+$/.test(action))).toEqual([]);
+        expect(onAnything).not.toContain('organizations:ListTagsForResource');
+      });
+
+      it('scopes every write, and the tag read, to AI opt-out policies and the root, the tag to its mark', () => {
+        const mark = { [`aws:RequestTag/${REMEDIATION_OWNER_TAG.key}`]: REMEDIATION_OWNER_TAG.value };
+        const marked = { [`aws:ResourceTag/${REMEDIATION_OWNER_TAG.key}`]: REMEDIATION_OWNER_TAG.value };
+        expect(statements.filter((s) => s.Resource !== '*')).toEqual([
+          {
+            Sid: 'ReadTheTagsOfAiOptOutPolicies',
+            Effect: 'Allow',
+            Action: 'organizations:ListTagsForResource',
+            Resource: POLICY_ARN,
+            Condition: { StringEquals: AI_OPT_OUT },
+          },
+          {
+            Sid: 'EnableAiOptOutPoliciesOnTheRoot',
+            Effect: 'Allow',
+            Action: 'organizations:EnablePolicyType',
+            Resource: ROOT_ARN,
+            Condition: { StringEquals: AI_OPT_OUT },
+          },
+          {
+            Sid: 'CreateAiOptOutPolicies',
+            Effect: 'Allow',
+            Action: 'organizations:CreatePolicy',
+            Resource: POLICY_ARN,
+            Condition: { StringEquals: AI_OPT_OUT },
+          },
+          {
+            Sid: 'TagAiOptOutPoliciesWithTheRemediationsMarkOnly',
+            Effect: 'Allow',
+            Action: 'organizations:TagResource',
+            Resource: POLICY_ARN,
+            Condition: {
+              StringEquals: { ...AI_OPT_OUT, ...mark },
+              'ForAllValues:StringEquals': { 'aws:TagKeys': [REMEDIATION_OWNER_TAG.key] },
+            },
+          },
+          {
+            Sid: 'UpdateOnlyAiOptOutPoliciesWithTheRemediationsMark',
+            Effect: 'Allow',
+            Action: 'organizations:UpdatePolicy',
+            Resource: POLICY_ARN,
+            Condition: { StringEquals: { ...AI_OPT_OUT, ...marked } },
+          },
+          {
+            Sid: 'AttachAiOptOutPoliciesToTheRoot',
+            Effect: 'Allow',
+            Action: 'organizations:AttachPolicy',
+            Resource: [POLICY_ARN, ROOT_ARN],
+            Condition: { StringEquals: AI_OPT_OUT },
+          },
+        ]);
+      });
+
+      it.each([
+        // The ARN formats of the Service Authorization Reference; the policy is the Organizations User Guide's example.
+        ['an AI opt-out policy', 'policy/o-aa111bb222/aiservices_opt_out_policy/p-i9j8k7l6m5', POLICY_ARN, true],
+        ['a service control policy', 'policy/o-aa111bb222/service_control_policy/p-i9j8k7l6m5', POLICY_ARN, false],
+        ['a tag policy', 'policy/o-aa111bb222/tag_policy/p-i9j8k7l6m5', POLICY_ARN, false],
+        ['the root', 'root/o-aa111bb222/r-a1b2', ROOT_ARN, true],
+        ['an OU', 'ou/o-aa111bb222/ou-a1b2-33333333', ROOT_ARN, false],
+        ['an account', 'account/o-aa111bb222/333333333333', ROOT_ARN, false],
+      ])('lets its pattern for %s match: %s', (_, resource, pattern, matches) => {
+        const glob = pattern['Fn::Sub'].replace(`\${AWS::Partition}`, 'aws');
+        const regex = new RegExp(`^${glob.split('*').map(escapeRegExp).join('.*')}$`);
+        expect(regex.test(`arn:aws:organizations::111111111111:${resource}`)).toBe(matches);
       });
     });
   });

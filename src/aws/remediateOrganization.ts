@@ -8,25 +8,32 @@ import {
   EnablePolicyTypeCommand,
   ListPoliciesCommand,
   ListRootsCommand,
+  ListTagsForResourceCommand,
   type OrganizationsClient,
   PolicyChangesInProgressException,
   PolicyTypeAlreadyEnabledException,
+  type Tag,
   UpdatePolicyCommand,
 } from '@aws-sdk/client-organizations';
 import { AI_OPT_OUT_POLICY_TYPE, type OrgSnapshot } from '../core/orgSnapshot';
 import { assertNever } from '../core/parseOptOutPolicy';
 import {
   CREATED_POLICY_ID,
+  findNamedPolicy,
   formatRemediationStep,
   type NeedsPerson,
+  type PolicyOwnership,
   planRemediation,
+  REMEDIATION_OWNER_TAG,
   type RemediationPlan,
   type RemediationStep,
+  toPolicyOwnership,
 } from '../core/planRemediation';
 import {
   OrganizationsAccessDeniedError,
   OrganizationsBusyError,
   PolicyNameTakenError,
+  PolicyNotOwnedError,
   PolicyTypeNotEnabledError,
   RemediationAccessDeniedError,
   RemediationFailedError,
@@ -146,12 +153,15 @@ interface Settings {
 }
 
 /**
- * Makes an organization's AI opt-out posture compliant as far as it safely can: reads the organization, plans with
- * `planRemediation`, and unless `dryRun` executes the steps in order, then reads again and plans again to report what
- * remains. Never detaches, deletes or edits another policy. Idempotent: when there is nothing to do it sends no write.
+ * Makes an organization's AI opt-out posture compliant as far as it safely can: reads the organization and the tags of
+ * the policy named `policyName`, plans with `planRemediation`, and unless `dryRun` executes the steps in order, then
+ * reads again and plans again to report what remains. Creates its policy with REMEDIATION_OWNER_TAG, and updates or
+ * attaches a policy of that name only when it carries the tag. Never detaches, deletes or edits another policy.
+ * Idempotent: when there is nothing to do it sends no write.
  * Throws RemediationAccessDeniedError (naming the IAM action) or the reader's errors when the first read fails, and
  * RemediationFailedError (with what was done, and the cause: RemediationAccessDeniedError, OrganizationsBusyError,
- * PolicyTypeNotEnabledError, PolicyNameTakenError or an SDK error) when a step or the second read fails.
+ * PolicyTypeNotEnabledError, PolicyNameTakenError, PolicyNotOwnedError or an SDK error) when a step or the second read
+ * fails.
  */
 export async function remediateOrganization(
   client: OrganizationsClient,
@@ -171,8 +181,7 @@ export async function remediateOrganization(
     }
   }
   const { policyName, dryRun } = options;
-  const snapshot = await read(client);
-  const plan = planRemediation(snapshot, policyName);
+  const { snapshot, plan } = await readAndPlan(client, policyName);
   const base = { organizationId: snapshot.organization.id, policyName, dryRun, plan: plan.steps };
   if (dryRun || plan.steps.length === 0) {
     const facts = { rootId: snapshot.root.id, policyName, dryRun, plan, done: [], changed: false, latest: plan };
@@ -199,15 +208,15 @@ export async function remediateOrganization(
     }
   }
 
-  let after: OrgSnapshot;
+  let after: { readonly snapshot: OrgSnapshot; readonly plan: RemediationPlan };
   try {
-    after = await read(client);
+    after = await readAndPlan(client, policyName);
   } catch (error) {
     throw new RemediationFailedError('read the organization again to check the result', done.map(formatDoneStep), {
       cause: error,
     });
   }
-  const latest = planRemediation(after, policyName);
+  const latest = after.plan;
   const changed = done.some((step) => CHANGED[step.outcome]);
   return {
     ...base,
@@ -215,8 +224,38 @@ export async function remediateOrganization(
     done,
     remaining: latest.steps,
     needsPerson: latest.needsPerson,
-    summary: formatSummary({ rootId: after.root.id, policyName, dryRun, plan, done, changed, latest }),
+    summary: formatSummary({ rootId: after.snapshot.root.id, policyName, dryRun, plan, done, changed, latest }),
   };
+}
+
+/** Reads the organization and whether the policy named `policyName` is the remediation's, and plans. */
+async function readAndPlan(
+  client: OrganizationsClient,
+  policyName: string,
+): Promise<{ readonly snapshot: OrgSnapshot; readonly plan: RemediationPlan }> {
+  const snapshot = await read(client);
+  const named = findNamedPolicy(snapshot, policyName);
+  const ownership = new Map<string, PolicyOwnership>();
+  if (named !== undefined) ownership.set(named.id, await readOwnership(client, named.id));
+  return { snapshot, plan: planRemediation(snapshot, policyName, ownership) };
+}
+
+/** Whether a policy carries REMEDIATION_OWNER_TAG, paging through ListTagsForResource (pages may be empty). */
+async function readOwnership(client: OrganizationsClient, policyId: string): Promise<PolicyOwnership> {
+  const tags: Tag[] = [];
+  let nextToken: string | undefined;
+  try {
+    do {
+      const page = await client.send(new ListTagsForResourceCommand({ ResourceId: policyId, NextToken: nextToken }));
+      tags.push(...(page.Tags ?? []));
+      nextToken = page.NextToken;
+    } while (nextToken);
+  } catch (error) {
+    // Without its tags the policy cannot be told from someone else's of the same name: never read that as owned.
+    if (error instanceof AccessDeniedException) return 'unknown';
+    throw error;
+  }
+  return toPolicyOwnership(tags);
 }
 
 async function read(client: OrganizationsClient): Promise<OrgSnapshot> {
@@ -265,17 +304,20 @@ async function execute(client: OrganizationsClient, step: RemediationStep, setti
               Name: step.name,
               Description: REMEDIATION_POLICY_DESCRIPTION,
               Content: step.content,
+              Tags: [{ Key: REMEDIATION_OWNER_TAG.key, Value: REMEDIATION_OWNER_TAG.value }],
             }),
           ),
         ),
       );
       if (created === undefined) {
-        return {
-          kind: step.kind,
-          name: step.name,
-          policyId: await policyIdByName(client, step.name),
-          outcome: 'alreadyExisted',
-        };
+        const policyId = await policyIdByName(client, step.name);
+        // Whoever took the name since the read may not be this remediation: attach only a policy proven its own.
+        const ownership = await readOwnership(client, policyId);
+        if (ownership !== 'owned') {
+          const tag = `${REMEDIATION_OWNER_TAG.key}=${REMEDIATION_OWNER_TAG.value}`;
+          throw new PolicyNotOwnedError(step.name, policyId, ownership, tag);
+        }
+        return { kind: step.kind, name: step.name, policyId, outcome: 'alreadyExisted' };
       }
       const policyId = created.Policy?.PolicySummary?.Id;
       if (policyId === undefined)

@@ -29,6 +29,28 @@ export const DEFAULT_REMEDIATION_POLICY_NAME = 'ai-services-opt-out-locked';
 /** The longest policy name Organizations accepts (CreatePolicy `Name`: 1 to 128 characters). */
 export const MAX_POLICY_NAME_LENGTH = 128;
 
+/** A character a policy name may hold here: printable ASCII (0x20-0x7E) except `"` (0x22) and `\` (0x5C). */
+const POLICY_NAME_CHARACTER = /[\x20\x21\x23-\x5B\x5D-\x7E]/;
+
+/**
+ * The names `parsePolicyName` accepts, as a regular expression source; the runbook's and the template's allowedPattern
+ * are this text. Organizations accepts any ASCII character (CreatePolicy `Name`), but the runbook writes the name into
+ * a JSON Payload by text substitution, where a quote, a backslash or a control character could change the request.
+ */
+export const POLICY_NAME_PATTERN = `^${POLICY_NAME_CHARACTER.source}{1,${MAX_POLICY_NAME_LENGTH}}$`;
+
+/**
+ * The tag that marks the policy the remediation created (CreatePolicy `Tags`): key `managed-by`, value this project's
+ * package name. The remediation updates and attaches only a policy of its name that carries it.
+ */
+export const REMEDIATION_OWNER_TAG = { key: 'managed-by', value: 'ai-opt-out-config-rule' } as const;
+
+/**
+ * Whether a policy carries REMEDIATION_OWNER_TAG: `owned` it does, `notOwned` it does not, `unknown` its tags could
+ * not be read.
+ */
+export type PolicyOwnership = 'owned' | 'notOwned' | 'unknown';
+
 /** The most AI opt-out policies AWS lets one root, OU or account have attached. */
 export const MAX_POLICIES_PER_TARGET = 5;
 
@@ -46,6 +68,14 @@ export type RemediationStep =
 
 /** A problem the remediation does not fix, in words that name the ids a person needs. */
 export type NeedsPerson =
+  | {
+      /** A policy has the remediation's name but is not proven to be its own: the remediation changes nothing. */
+      readonly kind: 'policyNotOwned';
+      readonly policyId: string;
+      readonly policyName: string;
+      readonly ownership: Exclude<PolicyOwnership, 'owned'>;
+      readonly message: string;
+    }
   | {
       readonly kind: 'tooManyRootPolicies';
       readonly rootId: string;
@@ -69,12 +99,19 @@ export interface RemediationPlan {
 }
 
 /**
- * Checks a policy name for CreatePolicy: 1 to 128 characters (Organizations allows any character).
- * Returns a one-line message on failure.
+ * Checks a policy name: 1 to 128 characters, each printable ASCII other than `"` and `\` (POLICY_NAME_PATTERN).
+ * Returns a one-line message that names the first character it refuses, and where.
  */
 export function parsePolicyName(name: string): Result<string, string> {
   if (name.length === 0 || name.length > MAX_POLICY_NAME_LENGTH) {
     return fail(`A policy name must have 1 to ${MAX_POLICY_NAME_LENGTH} characters, got ${name.length}`);
+  }
+  const characters = [...name];
+  const refused = characters.findIndex((character) => !POLICY_NAME_CHARACTER.test(character));
+  if (refused >= 0) {
+    return fail(
+      `A policy name may hold only printable ASCII characters other than " and \\, got ${JSON.stringify(characters[refused])} at character ${refused + 1}`,
+    );
   }
   return ok(name);
 }
@@ -120,20 +157,48 @@ export function formatRemediationStep(step: RemediationStep): string {
   }
 }
 
-/** The policy the remediation owns: CreatePolicy refuses a second policy of a name (DuplicatePolicyException). */
-function namedPolicy(snapshot: OrgSnapshot, policyName: string): Policy | undefined {
+/**
+ * The AI opt-out policy named `policyName`, if any: the only policy the remediation may update and attach, once its
+ * tags show REMEDIATION_OWNER_TAG. There is at most one: CreatePolicy refuses a name taken (DuplicatePolicyException).
+ */
+export function findNamedPolicy(snapshot: OrgSnapshot, policyName: string): Policy | undefined {
   return snapshot.policies.find((policy) => policy.name === policyName);
+}
+
+/** Whether a policy carries REMEDIATION_OWNER_TAG, from its tags as ListTagsForResource returns them (`Tags`). */
+export function toPolicyOwnership(
+  tags: readonly { readonly Key?: string | undefined; readonly Value?: string | undefined }[],
+): PolicyOwnership {
+  const owned = tags.some(
+    ({ Key, Value }) => Key === REMEDIATION_OWNER_TAG.key && Value === REMEDIATION_OWNER_TAG.value,
+  );
+  return owned ? 'owned' : 'notOwned';
+}
+
+const OWNERSHIP_MESSAGES: Readonly<Record<Exclude<PolicyOwnership, 'owned'>, (policy: Policy) => string>> = {
+  notOwned: (policy) =>
+    `Policy ${JSON.stringify(policy.name)} (${policy.id}) has the remediation's policy name but not its tag ${REMEDIATION_OWNER_TAG.key}=${REMEDIATION_OWNER_TAG.value}, so it may be someone else's; the remediation changed nothing. Run it with another policy name, or, if the remediation created this policy before it tagged its policies, tag it ${REMEDIATION_OWNER_TAG.key}=${REMEDIATION_OWNER_TAG.value}.`,
+  unknown: (policy) =>
+    `Cannot tell whether policy ${JSON.stringify(policy.name)} (${policy.id}) is the remediation's: its tags could not be read (allow organizations:ListTagsForResource on it); the remediation changed nothing.`,
+};
+
+/** The named policy as a problem for a person unless `ownership` proves it the remediation's. */
+function notOwnedPolicy(policy: Policy, ownership: ReadonlyMap<string, PolicyOwnership>): NeedsPerson | undefined {
+  const owner = ownership.get(policy.id) ?? 'unknown';
+  if (owner === 'owned') return undefined;
+  const message = OWNERSHIP_MESSAGES[owner](policy);
+  return { kind: 'policyNotOwned', policyId: policy.id, policyName: policy.name, ownership: owner, message };
 }
 
 function policySteps(
   snapshot: OrgSnapshot,
+  policy: Policy | undefined,
   policyName: string,
 ): {
   readonly steps: readonly RemediationStep[];
   readonly tooMany: NeedsPerson | undefined;
 } {
   const rootId = snapshot.root.id;
-  const policy = namedPolicy(snapshot, policyName);
   const steps: RemediationStep[] = [];
   if (policy === undefined) {
     steps.push({ kind: 'createPolicy', name: policyName, content: LOCKED_OPT_OUT_POLICY_CONTENT });
@@ -221,11 +286,20 @@ function stillNonCompliant(snapshot: OrgSnapshot): NeedsPerson[] {
  * policy with the locked content or update its content if it differs, attach it to the root. Other policies are never
  * detached, deleted or edited. What the steps would not fix is found by applying them to the snapshot and evaluating
  * the result: every account still NON_COMPLIANT needs a person, with the reason the rule would give.
+ * `ownership` says, by policy id, whether a policy carries REMEDIATION_OWNER_TAG; a policy it leaves out is unknown.
+ * A policy of that name that is not proven `owned` gets no steps at all, and needs a person.
  * An organization without all features gets no steps: policies cannot apply there, and enabling all features needs
  * every member account's approval.
  */
-export function planRemediation(snapshot: OrgSnapshot, policyName: string): RemediationPlan {
+export function planRemediation(
+  snapshot: OrgSnapshot,
+  policyName: string,
+  ownership: ReadonlyMap<string, PolicyOwnership>,
+): RemediationPlan {
   if (snapshot.organization.featureSet !== 'ALL') return { steps: [], needsPerson: stillNonCompliant(snapshot) };
+  const policy = findNamedPolicy(snapshot, policyName);
+  const notOwned = policy === undefined ? undefined : notOwnedPolicy(policy, ownership);
+  if (notOwned !== undefined) return { steps: [], needsPerson: [notOwned, ...stillNonCompliant(snapshot)] };
   const rootId = snapshot.root.id;
   const status = snapshot.root.policyTypes.find((summary) => summary.type === AI_OPT_OUT_POLICY_TYPE)?.status;
   const typeSteps: RemediationStep[] =
@@ -237,7 +311,7 @@ export function planRemediation(snapshot: OrgSnapshot, policyName: string): Reme
             { kind: 'enablePolicyType', rootId },
             { kind: 'waitForPolicyType', rootId },
           ];
-  const { steps: policyChanges, tooMany } = policySteps(snapshot, policyName);
+  const { steps: policyChanges, tooMany } = policySteps(snapshot, policy, policyName);
   const steps = [...typeSteps, ...policyChanges];
   const after = toRemediatedSnapshot(snapshot, steps);
   return { steps, needsPerson: [...(tooMany === undefined ? [] : [tooMany]), ...stillNonCompliant(after)] };

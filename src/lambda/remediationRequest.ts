@@ -23,8 +23,8 @@ function fields(value: unknown): Readonly<Record<string, unknown>> | undefined {
 /**
  * Parses the runbook's Payload: `{"dryRun": true|false, "policyName"?: string, "resourceId"?: string}`. An empty
  * policyName or resourceId counts as absent (a runbook parameter left at its default). Returns a one-line reason for
- * anything else: not an object, an unknown field, a dryRun that is not a JSON boolean, a policy name of more than
- * 128 characters, a resourceId that is not a 12-digit account id.
+ * anything else: not an object, an unknown field, a dryRun that is not a JSON boolean, a policy name that
+ * parsePolicyName refuses, a resourceId that is not a 12-digit account id.
  */
 export function parseRemediationRequest(event: unknown): Result<RemediationRequest, string> {
   const root = fields(event);

@@ -12,6 +12,7 @@ import {
   EnablePolicyTypeCommand,
   ListPoliciesCommand,
   ListRootsCommand,
+  ListTagsForResourceCommand,
   OrganizationsClient,
   PolicyChangesInProgressException,
   TooManyRequestsException,
@@ -31,6 +32,7 @@ import {
   OrganizationNotInUseError,
   OrganizationsBusyError,
   PolicyNameTakenError,
+  PolicyNotOwnedError,
   PolicyTypeNotEnabledError,
   RemediationAccessDeniedError,
   RemediationFailedError,
@@ -43,6 +45,8 @@ import {
   type LiveOptions,
   mockLiveOrganization,
   named,
+  OWNER_TAG,
+  SANDBOX,
   SANDBOX_ACCOUNT,
 } from '../support/remediationMock';
 
@@ -114,7 +118,12 @@ describe('remediateOrganization', () => {
         Name: NAME,
         Description: REMEDIATION_POLICY_DESCRIPTION,
         Content: LOCKED_OPT_OUT_POLICY_CONTENT,
+        Tags: [{ Key: 'managed-by', Value: 'ai-opt-out-config-rule' }],
       },
+    ]);
+    // No policy had the name before the changes; the read after them checks the tag of the one it created.
+    expect(organizations.commandCalls(ListTagsForResourceCommand).map((call) => call.args[0].input)).toEqual([
+      { ResourceId: CREATED_ID, NextToken: undefined },
     ]);
     expect(organizations.commandCalls(AttachPolicyCommand).map((call) => call.args[0].input)).toEqual([
       { PolicyId: CREATED_ID, TargetId: ROOT_ID },
@@ -172,6 +181,7 @@ describe('remediateOrganization', () => {
     expect(result.remaining).toEqual([]);
     expect(organizations).toHaveReceivedCommandWith(ListRootsCommand, { NextToken: 'second-page' });
     expect(organizations).toHaveReceivedCommandWith(ListPoliciesCommand, { NextToken: 'second-page' });
+    expect(organizations).toHaveReceivedCommandWith(ListTagsForResourceCommand, { NextToken: 'second-page' });
   });
 
   it('plans and sends no write call on a dry run', async () => {
@@ -299,6 +309,95 @@ describe('remediateOrganization', () => {
       expect(error).toBeInstanceOf(RemediationFailedError);
       expect(error).toMatchObject({ done: [], cause: expect.any(PolicyNameTakenError) });
       expect(organizations).not.toHaveReceivedCommand(AttachPolicyCommand);
+    });
+  });
+
+  describe('touches only a policy of its name that carries its tag', () => {
+    // The case of the issue: someone else's policy of the same name opts lex in and is attached to an OU.
+    const foreign = named(OURS_ID, JSON.stringify(optIn('lex')), [SANDBOX], NAME, [{ Key: 'team', Value: 'ml' }]);
+
+    it.each([false, true])(
+      'sends no write and needs a person when that policy lacks the tag (dry run: %s)',
+      async (dryRun) => {
+        mockLiveOrganization(organizations, { status: 'absent', policies: [foreign] });
+
+        const result = await remediate({ dryRun });
+
+        expect(writesSent()).toEqual([]);
+        expect(organizations.commandCalls(ListTagsForResourceCommand).map((call) => call.args[0].input)).toEqual([
+          { ResourceId: OURS_ID, NextToken: undefined },
+        ]);
+        expect(result).toMatchObject({ changed: false, plan: [], done: [], remaining: [] });
+        expect(result.needsPerson.map((item) => item.kind)).toEqual(['policyNotOwned', 'policyTypeNotEnabled']);
+        expect(result.needsPerson[0]).toMatchObject({ policyId: OURS_ID, ownership: 'notOwned' });
+        expect(result.summary).toMatch(
+          new RegExp(
+            `^Nothing the remediation may change\\. Needs a person: Policy "${NAME}" \\(${OURS_ID}\\) has the remediation's policy name but not its tag managed-by=ai-opt-out-config-rule`,
+          ),
+        );
+      },
+    );
+
+    it('reads an AccessDenied on ListTagsForResource as unknown, never as owned, and sends no write', async () => {
+      mockLiveOrganization(organizations, {
+        policies: [named(OURS_ID, JSON.stringify(SEED_000), [ROOT_ID])],
+        faults: { ListTagsForResource: [ACCESS_DENIED()] },
+      });
+
+      const result = await remediate();
+
+      expect(writesSent()).toEqual([]);
+      expect(result.needsPerson[0]).toMatchObject({ kind: 'policyNotOwned', policyId: OURS_ID, ownership: 'unknown' });
+    });
+
+    it('fails, before any write, when ListTagsForResource fails otherwise', async () => {
+      const unavailable = new Error('ServiceException: try again');
+      mockLiveOrganization(organizations, {
+        policies: [named(OURS_ID, JSON.stringify(SEED_000), [ROOT_ID])],
+        faults: { ListTagsForResource: [unavailable] },
+      });
+
+      await expect(remediate()).rejects.toBe(unavailable);
+      expect(writesSent()).toEqual([]);
+    });
+
+    it.each<[string, NonNullable<LiveOptions['faults']>, string, string]>([
+      ['lacks the tag', {}, 'notOwned', 'does not carry the tag managed-by=ai-opt-out-config-rule'],
+      [
+        'has tags it may not read',
+        { ListTagsForResource: [ACCESS_DENIED()] },
+        'unknown',
+        'has tags that could not be read (allow organizations:ListTagsForResource on it)',
+      ],
+    ])('does not attach a policy that took its name during the run and %s', async (_, faults, ownership, why) => {
+      mockLiveOrganization(organizations, {
+        faults,
+        race: { CreatePolicy: (state) => state.policies.push({ ...foreign, targets: [] }) },
+      });
+
+      const error = await failure(remediate());
+
+      expect(writesSent()).toEqual(['CreatePolicyCommand']);
+      expect(error).toBeInstanceOf(RemediationFailedError);
+      expect(error).toMatchObject({ done: [], cause: expect.any(PolicyNotOwnedError) });
+      expect(error).toHaveProperty(
+        'cause',
+        expect.objectContaining({ policyName: NAME, policyId: OURS_ID, ownership }),
+      );
+      expect(String(error)).toBe(
+        `RemediationFailedError: The remediation failed to create policy "${NAME}" with the fully locked opt-out content, before any change. CreatePolicy answered DuplicatePolicyException for "${NAME}": policy ${OURS_ID} took that name since the remediation read the organization, and it ${why}, so it was not attached; run the remediation again to see what needs a person`,
+      );
+    });
+
+    it('updates and attaches its tagged policy even where someone attached it to an OU, which it leaves', async () => {
+      mockLiveOrganization(organizations, {
+        policies: [named(OURS_ID, JSON.stringify(optIn('lex')), [SANDBOX], NAME, [OWNER_TAG])],
+      });
+
+      const result = await remediate();
+
+      expect(writesSent()).toEqual(['UpdatePolicyCommand', 'AttachPolicyCommand']);
+      expect(result).toMatchObject({ changed: true, remaining: [], needsPerson: [] });
     });
   });
 

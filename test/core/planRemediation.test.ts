@@ -6,6 +6,7 @@ import { parseOrgSnapshot } from '../../src/core/parseOrgSnapshot';
 import {
   CREATED_POLICY_ID,
   DEFAULT_REMEDIATION_POLICY_NAME,
+  findNamedPolicy,
   formatRemediationStep,
   isLockedOptOutContent,
   LOCKED_OPT_OUT_POLICY,
@@ -13,9 +14,13 @@ import {
   MAX_POLICIES_PER_TARGET,
   MAX_POLICY_NAME_LENGTH,
   type NeedsPerson,
+  POLICY_NAME_PATTERN,
+  type PolicyOwnership,
   parsePolicyName,
   planRemediation,
+  REMEDIATION_OWNER_TAG,
   type RemediationStep,
+  toPolicyOwnership,
   toRemediatedSnapshot,
 } from '../../src/core/planRemediation';
 import { DEFAULT_RULE_PARAMETERS } from '../../src/core/ruleParameters';
@@ -30,6 +35,8 @@ const OURS = 'p-ours';
 const NAME = `policy-${OURS}`;
 const LOCKED = JSON.stringify(SEED_004_EXAMPLE_1);
 const ACTIVE_ACCOUNTS = [MANAGEMENT_ID, SANDBOX_ACCOUNT];
+/** The remediation's own policy carries its tag. */
+const OWNED: ReadonlyMap<string, PolicyOwnership> = new Map([[OURS, 'owned']]);
 
 /** The management account on the root, one account in Sandbox, one suspended account in Sandbox. */
 function org(policies: readonly PolicySpec[], extra: Omit<OrgSpec, 'policies'> = {}): OrgSnapshot {
@@ -119,17 +126,76 @@ describe('isLockedOptOutContent', () => {
 });
 
 describe('parsePolicyName', () => {
+  const printableAscii = Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i)).join('');
+  const allowed = printableAscii.replace('"', '').replace('\\', '');
+
   it.each([
     ['a', true],
     [DEFAULT_REMEDIATION_POLICY_NAME, true],
     ['x'.repeat(MAX_POLICY_NAME_LENGTH), true],
-    ['name with spaces and ünicode', true],
+    ['name with spaces', true],
+    [allowed, true],
     ['', false],
     ['x'.repeat(MAX_POLICY_NAME_LENGTH + 1), false],
-  ])('accepts %j: %s', (name, valid) => {
-    expect(parsePolicyName(name)).toEqual(
-      valid ? { ok: true, value: name } : { ok: false, error: expect.stringContaining('1 to 128 characters') },
+    ['x", "dryRun": false, "policyName": "y', false],
+    ['back\\slash', false],
+    ['ünicode', false],
+    ['new\nline', false],
+    ['tab\there', false],
+    ['del\u007f', false],
+  ])('accepts %j: %s, as POLICY_NAME_PATTERN does', (name, valid) => {
+    expect(parsePolicyName(name).ok).toBe(valid);
+    expect(new RegExp(POLICY_NAME_PATTERN).test(name)).toBe(valid);
+  });
+
+  it('agrees with POLICY_NAME_PATTERN on every character from U+0000 to U+017F', () => {
+    const pattern = new RegExp(POLICY_NAME_PATTERN);
+    const disagreements = Array.from({ length: 0x180 }, (_, code) => `ab${String.fromCharCode(code)}`).filter(
+      (name) => parsePolicyName(name).ok !== pattern.test(name),
     );
+    expect(disagreements).toEqual([]);
+  });
+
+  it.each([
+    ['', 'A policy name must have 1 to 128 characters, got 0'],
+    ['x'.repeat(MAX_POLICY_NAME_LENGTH + 1), 'A policy name must have 1 to 128 characters, got 129'],
+    ['ok"no', 'A policy name may hold only printable ASCII characters other than " and \\, got "\\"" at character 3'],
+    ['çà', 'A policy name may hold only printable ASCII characters other than " and \\, got "ç" at character 1'],
+  ])('says what is wrong with %j and where', (name, message) => {
+    expect(parsePolicyName(name)).toEqual({ ok: false, error: message });
+  });
+});
+
+describe('REMEDIATION_OWNER_TAG', () => {
+  it('is managed-by with the package name as its value', () => {
+    const { name } = JSON.parse(readFileSync('package.json', 'utf8')) as { name: string };
+    expect(REMEDIATION_OWNER_TAG).toEqual({ key: 'managed-by', value: name });
+  });
+});
+
+describe('toPolicyOwnership', () => {
+  const mark = { Key: REMEDIATION_OWNER_TAG.key, Value: REMEDIATION_OWNER_TAG.value };
+
+  it.each<[string, readonly { Key?: string; Value?: string }[], PolicyOwnership]>([
+    ['the tag among others', [{ Key: 'team', Value: 'security' }, mark], 'owned'],
+    ['no tags', [], 'notOwned'],
+    ['the key with another value', [{ ...mark, Value: 'someone-else' }], 'notOwned'],
+    ['the key in another case', [{ ...mark, Key: 'Managed-By' }], 'notOwned'],
+    ['the value under another key', [{ Key: 'owner', Value: REMEDIATION_OWNER_TAG.value }], 'notOwned'],
+    ['a tag without a value', [{ Key: REMEDIATION_OWNER_TAG.key }], 'notOwned'],
+  ])('reads %s as %s', (_, tags, ownership) => {
+    expect(toPolicyOwnership(tags)).toBe(ownership);
+  });
+});
+
+describe('findNamedPolicy', () => {
+  it('finds the AI opt-out policy of that exact name, or none', () => {
+    const snapshot = org([
+      { id: 'p-other', content: SEED_000, targets: [] },
+      { id: OURS, content: SEED_000, targets: [] },
+    ]);
+    expect(findNamedPolicy(snapshot, NAME)?.id).toBe(OURS);
+    expect(findNamedPolicy(snapshot, NAME.toUpperCase())).toBeUndefined();
   });
 });
 
@@ -225,7 +291,8 @@ describe('planRemediation on the example organizations', () => {
   ])('plans %s with policy name %s', (file, policyName, steps, needsPerson) => {
     const snapshot = examples.get(file);
     if (snapshot === undefined) throw new Error(`no example ${file}`);
-    const plan = planRemediation(snapshot, policyName);
+    // Every policy of the examples carries the remediation's tag here: these cases are about what the plan does.
+    const plan = planRemediation(snapshot, policyName, new Map(snapshot.policies.map((p) => [p.id, 'owned'])));
     expect(plan).toEqual({ steps, needsPerson });
     const others = snapshot.policies.filter((policy) => policy.name !== policyName).map((policy) => policy.id);
     expect(idsTouched(plan.steps).filter((id) => others.includes(id))).toEqual([]);
@@ -309,7 +376,7 @@ describe('planRemediation steps', () => {
       [],
     ],
   ])('%s', (_, snapshot, steps) => {
-    const plan = planRemediation(snapshot, NAME);
+    const plan = planRemediation(snapshot, NAME, OWNED);
     expect(plan.steps).toEqual(steps);
     expect(plan.needsPerson).toEqual([]);
     expect(idsTouched(plan.steps).every((id) => id === OURS || id === CREATED_POLICY_ID)).toBe(true);
@@ -320,7 +387,7 @@ describe('planRemediation needsPerson', () => {
   const created = `"${NAME}" (to be created)`;
 
   it('lists another root policy that opts lex in, for every active account and not the suspended one', () => {
-    const plan = planRemediation(org([{ id: 'p-rootlexin', content: optIn('lex'), targets: [ROOT_ID] }]), NAME);
+    const plan = planRemediation(org([{ id: 'p-rootlexin', content: optIn('lex'), targets: [ROOT_ID] }]), NAME, OWNED);
     expect(plan).toEqual({
       steps: [CREATE, ATTACH_CREATED],
       needsPerson: [
@@ -331,7 +398,7 @@ describe('planRemediation needsPerson', () => {
 
   it('lists a root policy that assigns optIn to default, naming the policy to be created in the conflict', () => {
     const legacy = { services: { default: { opt_out_policy: { '@@assign': 'optIn' } } } };
-    const plan = planRemediation(org([{ id: 'p-legacy', content: legacy, targets: [ROOT_ID] }]), NAME);
+    const plan = planRemediation(org([{ id: 'p-legacy', content: legacy, targets: [ROOT_ID] }]), NAME, OWNED);
     expect(plan.needsPerson).toEqual([
       {
         kind: 'rootDefaultNotOptOut',
@@ -342,7 +409,7 @@ describe('planRemediation needsPerson', () => {
   });
 
   it('lists an unreadable root policy', () => {
-    const plan = planRemediation(org([{ id: 'p-broken', content: '{"services":', targets: [ROOT_ID] }]), NAME);
+    const plan = planRemediation(org([{ id: 'p-broken', content: '{"services":', targets: [ROOT_ID] }]), NAME, OWNED);
     expect(plan.steps).toEqual([CREATE, ATTACH_CREATED]);
     expect(plan.needsPerson).toEqual([
       {
@@ -362,11 +429,11 @@ describe('planRemediation needsPerson', () => {
       { id: 'p-lexin', content: optIn('lex'), targets: [target] },
     ]);
     expect(evaluatePosture(snapshot, DEFAULT_RULE_PARAMETERS).compliance).toBe('NON_COMPLIANT');
-    expect(planRemediation(snapshot, NAME)).toEqual({ steps: [CREATE, ATTACH_CREATED], needsPerson: [] });
+    expect(planRemediation(snapshot, NAME, OWNED)).toEqual({ steps: [CREATE, ATTACH_CREATED], needsPerson: [] });
   });
 
   it('plans no step for an organization with only consolidated billing and lists it once for every active account', () => {
-    const plan = planRemediation(org([], { featureSet: 'CONSOLIDATED_BILLING', aiPolicyType: 'absent' }), NAME);
+    const plan = planRemediation(org([], { featureSet: 'CONSOLIDATED_BILLING', aiPolicyType: 'absent' }), NAME, OWNED);
     expect(plan).toEqual({
       steps: [],
       needsPerson: [
@@ -381,7 +448,7 @@ describe('planRemediation needsPerson', () => {
 
   it('creates but does not attach when five other policies are on the root, and says which', () => {
     const others = Array.from({ length: MAX_POLICIES_PER_TARGET }, (_, i) => `p-other${i}`);
-    const plan = planRemediation(org(others.map((id) => ({ id, content: SEED_001, targets: [ROOT_ID] }))), NAME);
+    const plan = planRemediation(org(others.map((id) => ({ id, content: SEED_001, targets: [ROOT_ID] }))), NAME, OWNED);
     expect(plan.steps).toEqual([CREATE]);
     expect(plan.needsPerson).toEqual([
       {
@@ -407,9 +474,77 @@ describe('planRemediation needsPerson', () => {
         ...others.map((id) => ({ id, content: LOCKED, targets: [ROOT_ID] })),
       ]),
       NAME,
+      OWNED,
     );
     expect(plan.steps).toEqual([UPDATE]);
     expect(plan.needsPerson.map((item) => item.kind)).toEqual(['tooManyRootPolicies']);
+  });
+});
+
+describe("planRemediation of a policy with the remediation's name that is not proven its own", () => {
+  // The case of the issue: someone else's policy of the same name opts lex in and is attached to an OU.
+  const foreign = org([
+    { id: 'p-seed000', content: SEED_000, targets: [ROOT_ID] },
+    { id: OURS, content: optIn('lex'), targets: [SANDBOX] },
+  ]);
+  const rootNotLocked = {
+    kind: 'rootNotLocked',
+    message: `Not locked: no ["@@none"] under services in the root's AI opt-out policies (p-seed000), so a child policy can opt a service in.`,
+    accountIds: ACTIVE_ACCOUNTS,
+  };
+
+  it('changes nothing and needs a person when the policy lacks the tag', () => {
+    expect(planRemediation(foreign, NAME, new Map([[OURS, 'notOwned']]))).toEqual({
+      steps: [],
+      needsPerson: [
+        {
+          kind: 'policyNotOwned',
+          policyId: OURS,
+          policyName: NAME,
+          ownership: 'notOwned',
+          message: `Policy "${NAME}" (${OURS}) has the remediation's policy name but not its tag managed-by=ai-opt-out-config-rule, so it may be someone else's; the remediation changed nothing. Run it with another policy name, or, if the remediation created this policy before it tagged its policies, tag it managed-by=ai-opt-out-config-rule.`,
+        },
+        rootNotLocked,
+      ],
+    });
+  });
+
+  it.each<[string, ReadonlyMap<string, PolicyOwnership>]>([
+    ['its tags could not be read', new Map([[OURS, 'unknown']])],
+    ['nobody read its tags', new Map()],
+    ['only other policies are known', new Map([['p-seed000', 'owned']])],
+  ])('changes nothing and needs a person when %s', (_, ownership) => {
+    expect(planRemediation(foreign, NAME, ownership)).toEqual({
+      steps: [],
+      needsPerson: [
+        {
+          kind: 'policyNotOwned',
+          policyId: OURS,
+          policyName: NAME,
+          ownership: 'unknown',
+          message: `Cannot tell whether policy "${NAME}" (${OURS}) is the remediation's: its tags could not be read (allow organizations:ListTagsForResource on it); the remediation changed nothing.`,
+        },
+        rootNotLocked,
+      ],
+    });
+  });
+
+  it('does not even enable the policy type', () => {
+    const disabled = org([{ id: OURS, content: LOCKED, targets: [] }], { aiPolicyType: 'absent' });
+    const plan = planRemediation(disabled, NAME, new Map([[OURS, 'notOwned']]));
+    expect(plan.steps).toEqual([]);
+    expect(plan.needsPerson.map((item) => item.kind)).toEqual(['policyNotOwned', 'policyTypeNotEnabled']);
+  });
+
+  it('updates and attaches the same policy once it carries the tag, leaving its OU attachment', () => {
+    const plan = planRemediation(foreign, NAME, OWNED);
+    expect(plan).toEqual({ steps: [UPDATE, ATTACH_OURS], needsPerson: [] });
+    expect(toRemediatedSnapshot(foreign, plan.steps).policies[1]?.targets).toEqual([SANDBOX, ROOT_ID]);
+  });
+
+  it('creates its policy when the ownership of other policies is all it knows', () => {
+    const plan = planRemediation(org([]), NAME, new Map([['p-other', 'notOwned']]));
+    expect(plan.steps).toEqual([CREATE, ATTACH_CREATED]);
   });
 });
 

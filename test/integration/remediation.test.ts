@@ -1,9 +1,13 @@
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { ListTagsForResourceCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ORGANIZATIONS_CLIENT_CONFIG, readOrgSnapshot } from '../../src/aws/readOrgSnapshot';
 import { type RemediationResult, remediateOrganization } from '../../src/aws/remediateOrganization';
 import { evaluatePosture } from '../../src/core/evaluatePosture';
 import type { OrgSnapshot } from '../../src/core/orgSnapshot';
-import { DEFAULT_REMEDIATION_POLICY_NAME, LOCKED_OPT_OUT_POLICY_CONTENT } from '../../src/core/planRemediation';
+import {
+  DEFAULT_REMEDIATION_POLICY_NAME,
+  LOCKED_OPT_OUT_POLICY_CONTENT,
+  REMEDIATION_OWNER_TAG,
+} from '../../src/core/planRemediation';
 import type { ComplianceType } from '../../src/core/reason';
 import { DEFAULT_RULE_PARAMETERS } from '../../src/core/ruleParameters';
 import { buildMotoOrganization, type MotoOrganizationSpec, sortedById } from '../support/motoOrganization';
@@ -15,11 +19,13 @@ import { optIn, SEED_000, SEED_004_EXAMPLE_1 } from '../support/policies';
 // - CreatePolicy and UpdatePolicy store any content; AWS validates a policy's syntax.
 // - AttachPolicy of an attached policy succeeds; AWS answers DuplicatePolicyAttachmentException. moto never answers
 //   PolicyChangesInProgressException or ConcurrentModificationException, and does not limit a root to 5 policies.
+// - moto evaluates no IAM policy: the role's scoping to AI opt-out policies is checked by test/template.test.ts only.
 
 const NAME = DEFAULT_REMEDIATION_POLICY_NAME;
+const OWNER_TAG = { Key: REMEDIATION_OWNER_TAG.key, Value: REMEDIATION_OWNER_TAG.value };
 
 /** Organizations calls that change something; a second remediation must send none. */
-const WRITE_COMMAND = /^(Enable|Disable|Create|Update|Delete|Attach|Detach)\w*Command$/;
+const WRITE_COMMAND = /^(Enable|Disable|Create|Update|Delete|Attach|Detach|Tag|Untag)\w*Command$/;
 
 const TREE: Pick<MotoOrganizationSpec, 'organizationalUnits' | 'accounts'> = {
   organizationalUnits: [{ name: 'Workloads', children: [{ name: 'Prod' }] }, { name: 'Sandbox' }],
@@ -59,9 +65,17 @@ const STARTS: readonly (readonly [string, MotoOrganizationSpec, readonly string[
   [
     'lowercase optout on the root in a policy of the same name',
     // moto stores any content; AWS validates a policy's syntax on CreatePolicy and may refuse this one. The case
-    // stands for a policy of this name whose content is wrong, however it got there.
-    { ...TREE, policies: [{ name: NAME, content: LOWERCASE, attachedTo: ['root'] }] },
+    // stands for a policy of this name, carrying the remediation's tag, whose content is wrong, however it got there.
+    { ...TREE, policies: [{ name: NAME, content: LOWERCASE, attachedTo: ['root'], tags: [OWNER_TAG] }] },
     ['updatePolicy:updated'],
+  ],
+  [
+    'its own tagged policy attached to an OU only, which it leaves there',
+    {
+      ...TREE,
+      policies: [{ name: NAME, content: LOWERCASE, attachedTo: [{ ou: 'Sandbox' }], tags: [OWNER_TAG] }],
+    },
+    ['updatePolicy:updated', 'attachPolicy:attached'],
   ],
 ];
 
@@ -134,7 +148,12 @@ describeWithMoto('remediation against moto_server', (moto) => {
       const accountIds = [org.managementAccountId, ...Object.values(org.accountIds)];
       expect(verdicts(after)).toEqual(accountIds.sort().map((id): [string, ComplianceType] => [id, 'COMPLIANT']));
       const ours = after.policies.find((policy) => policy.name === NAME);
-      expect(ours).toMatchObject({ content: LOCKED_OPT_OUT_POLICY_CONTENT, targets: [org.rootId] });
+      const targetsBefore = before.policies.find((policy) => policy.name === NAME)?.targets ?? [];
+      expect(ours).toMatchObject({ content: LOCKED_OPT_OUT_POLICY_CONTENT });
+      // Attached to the root, and still wherever it was attached before.
+      expect([...(ours?.targets ?? [])].sort()).toEqual([...new Set([...targetsBefore, org.rootId])].sort());
+      const tags = await client.send(new ListTagsForResourceCommand({ ResourceId: ours?.id }));
+      expect(tags.Tags).toEqual([OWNER_TAG]);
       // Every other policy keeps its content and its attachments.
       const others = (snapshot: OrgSnapshot) => sortedById(snapshot).policies.filter((policy) => policy.name !== NAME);
       expect(others(after)).toEqual(others(before));
@@ -202,6 +221,38 @@ describeWithMoto('remediation against moto_server', (moto) => {
       expect(writes).toEqual([]);
       expect(second).toMatchObject({ changed: false, plan: [], needsPerson: first.needsPerson });
       expect(second.summary).toMatch(/^Nothing the remediation may change\. Needs a person: Opted in: lex via /);
+    },
+    MOTO_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'changes nothing when a policy of its name lacks its tag, and names that policy for a person',
+    async () => {
+      // The case of the issue: someone else's policy of the same name opts lex in and is attached to an OU.
+      const org = await buildMotoOrganization(builder, {
+        ...TREE,
+        policies: [
+          { name: 'OptOutAllAIServices', content: JSON.stringify(SEED_000), attachedTo: ['root'] },
+          { name: NAME, content: JSON.stringify(optIn('lex')), attachedTo: [{ ou: 'Sandbox' }] },
+        ],
+      });
+      const before = sortedById(await readOrgSnapshot(client));
+
+      for (const dryRun of [true, false]) {
+        const result = await remediate(dryRun);
+
+        expect(writes).toEqual([]);
+        expect(result).toMatchObject({ changed: false, plan: [], done: [], remaining: [] });
+        expect(result.needsPerson[0]).toMatchObject({
+          kind: 'policyNotOwned',
+          policyId: org.policyId(NAME),
+          ownership: 'notOwned',
+        });
+        expect(result.summary).toMatch(
+          /^Nothing the remediation may change\. Needs a person: Policy "ai-services-opt-out-locked" /,
+        );
+        expect(sortedById(await readOrgSnapshot(client))).toEqual(before);
+      }
     },
     MOTO_TEST_TIMEOUT_MS,
   );

@@ -44,6 +44,11 @@ describe('parseRemediationRequest', () => {
       'policyName: A policy name must have 1 to 128 characters, got 129',
     ],
     [
+      'a policy name with a quote, which the runbook would have written into the JSON',
+      { dryRun: true, policyName: 'x"y' },
+      'policyName: A policy name may hold only printable ASCII characters other than " and \\, got "\\"" at character 2',
+    ],
+    [
       'a resourceId that is not an account id',
       { dryRun: true, resourceId: 'r-exam' },
       'resourceId must be a 12-digit account id, got "r-exam"',

@@ -38,6 +38,8 @@ export interface MotoPolicySpec {
   /** The raw Content string, sent verbatim, or a document that is sent as JSON. */
   readonly content: string | Readonly<Record<string, unknown>>;
   readonly attachedTo?: readonly MotoPolicyTarget[];
+  /** Tags to create it with (CreatePolicy `Tags`); none if left out. */
+  readonly tags?: readonly { readonly Key: string; readonly Value: string }[];
 }
 
 /** A small organization, declared. Defaults: feature set ALL, AI opt-out policy type enabled, nothing else. */
@@ -122,6 +124,7 @@ export async function buildMotoOrganization(
         Description: `test policy ${policy.name}`,
         Type: AI_OPT_OUT_POLICY_TYPE,
         Content: typeof policy.content === 'string' ? policy.content : JSON.stringify(policy.content),
+        ...(policy.tags === undefined ? {} : { Tags: [...policy.tags] }),
       }),
     );
     const id = required(response.Policy?.PolicySummary?.Id, `CreatePolicy ${policy.name}: Id`);

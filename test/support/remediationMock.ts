@@ -7,11 +7,13 @@ import {
   EnablePolicyTypeCommand,
   ListPoliciesCommand,
   ListRootsCommand,
+  ListTagsForResourceCommand,
   PolicyTypeAlreadyEnabledException,
   type PolicyTypeStatus,
+  type Tag,
   UpdatePolicyCommand,
 } from '@aws-sdk/client-organizations';
-import { DEFAULT_REMEDIATION_POLICY_NAME } from '../../src/core/planRemediation';
+import { DEFAULT_REMEDIATION_POLICY_NAME, REMEDIATION_OWNER_TAG } from '../../src/core/planRemediation';
 import {
   aiPolicy,
   MANAGEMENT_ID,
@@ -31,11 +33,18 @@ export const SANDBOX_ACCOUNT = '333333333333';
 /** The id CreatePolicy gives the policy it creates. */
 export const CREATED_ID = 'p-created01';
 
+/** The tag the remediation marks its policy with, as the SDK writes it. */
+export const OWNER_TAG: Tag = { Key: REMEDIATION_OWNER_TAG.key, Value: REMEDIATION_OWNER_TAG.value };
+
+/** A policy of the test organization and its tags (ListTagsForResource). */
+export type LivePolicy = PolicyFixture & { readonly tags?: readonly Tag[] };
+
 /** The commands `mockLiveOrganization` answers itself, by the name of their IAM action. */
 export type Handled =
   | 'DescribeOrganization'
   | 'ListRoots'
   | 'ListPolicies'
+  | 'ListTagsForResource'
   | 'EnablePolicyType'
   | 'CreatePolicy'
   | 'UpdatePolicy'
@@ -45,7 +54,7 @@ export type Handled =
 export interface LiveOptions {
   readonly status?: PolicyTypeStatus | 'absent';
   readonly featureSet?: 'ALL' | 'CONSOLIDATED_BILLING';
-  readonly policies?: readonly PolicyFixture[];
+  readonly policies?: readonly LivePolicy[];
   /** ListRoots reads that still show PENDING_ENABLE after EnablePolicyType (Infinity: it never ends). */
   readonly pendingChecks?: number;
   /** Answers per call of a command, in order: an error is thrown, undefined answers normally. */
@@ -54,7 +63,10 @@ export interface LiveOptions {
   readonly race?: Partial<Record<Handled, (state: LiveState) => void>>;
   /** Writes Organizations accepts but a read does not show yet. */
   readonly unseen?: readonly Handled[];
-  /** Whether ListRoots and ListPolicies answer an empty page with a NextToken before the real one, as AWS may. */
+  /**
+   * Whether ListRoots, ListPolicies and ListTagsForResource answer an empty page with a NextToken before the real one,
+   * as AWS may.
+   */
   readonly emptyFirstPages?: boolean;
 }
 
@@ -62,18 +74,19 @@ export interface LiveOptions {
 export interface LiveState {
   status: PolicyTypeStatus | 'absent';
   pendingChecks: number;
-  policies: PolicyFixture[];
+  policies: LivePolicy[];
 }
 
-/** An AI opt-out policy with the name the remediation looks for. */
+/** An AI opt-out policy with the name the remediation looks for, and its tags: by default the remediation's own. */
 export function named(
   id: string,
   content: string,
   targets: readonly string[],
   name = DEFAULT_REMEDIATION_POLICY_NAME,
-): PolicyFixture {
+  tags: readonly Tag[] = [OWNER_TAG],
+): LivePolicy {
   const policy = aiPolicy(id, content, targets);
-  return { ...policy, summary: { ...policy.summary, Name: name } };
+  return { ...policy, summary: { ...policy.summary, Name: name }, tags };
 }
 
 /**
@@ -150,6 +163,13 @@ export function mockLiveOrganization(organizations: OrganizationsMock, options: 
         paged(input.NextToken, () => ({ Policies: state.policies.map((candidate) => candidate.summary) })),
       ),
     );
+  organizations
+    .on(ListTagsForResourceCommand)
+    .callsFake((input) =>
+      answer('ListTagsForResource', () =>
+        paged(input.NextToken, () => ({ Tags: [...(policy(input.ResourceId).tags ?? [])] })),
+      ),
+    );
   organizations.on(EnablePolicyTypeCommand).callsFake(() =>
     answer('EnablePolicyType', () => {
       if (state.status === 'ENABLED' || state.status === 'PENDING_ENABLE') {
@@ -164,7 +184,7 @@ export function mockLiveOrganization(organizations: OrganizationsMock, options: 
       if (state.policies.some((candidate) => candidate.summary.Name === input.Name)) {
         throw new DuplicatePolicyException({ $metadata: {}, message: 'same name' });
       }
-      const created = named(CREATED_ID, input.Content ?? '', [], input.Name);
+      const created = named(CREATED_ID, input.Content ?? '', [], input.Name, input.Tags ?? []);
       if (applies('CreatePolicy')) state.policies.push(created);
       return { Policy: { PolicySummary: created.summary, Content: created.content } };
     }),
