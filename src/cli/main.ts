@@ -25,7 +25,7 @@ const DEFAULT_TIMEOUT_SECONDS = 300;
 const MAX_TIMEOUT_SECONDS = 86_400;
 
 const USAGE = `Usage:
-  ${PROGRAM} audit [--profile P] [--region R] [--save-snapshot FILE] [options]
+  ${PROGRAM} audit [--profile P] [--region R] [--save-snapshot FILE] [--timeout S] [options]
                            read the live organization (management account or delegated
                            administrator) and evaluate it
   ${PROGRAM} audit --snapshot FILE [options]

@@ -235,6 +235,17 @@ describe('audit of the live organization', () => {
     expect(again.stdout).toBe(run.stdout);
   });
 
+  it('gives up after --timeout with exit code 3 and one line when Organizations does not answer', async () => {
+    organizations.on(ListRootsCommand).callsFake(() => new Promise(() => {}));
+    const run = await cli(['audit', '--timeout', '0.05']);
+    expect(run).toEqual({
+      code: 3,
+      stdout: '',
+      stderr:
+        'ai-opt-out-audit: reading the organization did not finish within 0.05 s (--timeout), so nothing was evaluated: run again with a longer --timeout (a large organization, or Organizations throttling, takes longer)\n',
+    });
+  });
+
   it('takes a timeout in seconds, fractions included', async () => {
     const run = await cli(['audit', '--timeout', '0.5', '--format', 'json']);
     expect(run.code).toBe(1);
