@@ -46,10 +46,17 @@ const context = {
   awsRequestId: `local-${process.pid}-${Date.now()}`,
   getRemainingTimeInMillis: () => deadline - Date.now(),
 };
+let exitCode = 0;
 try {
   const result = await handler(event, context);
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 } catch (error) {
   process.stderr.write(`invoke: the function failed: ${error?.name ?? 'Error'}: ${error?.message ?? String(error)}\n`);
-  process.exitCode = 1;
+  exitCode = 1;
 }
+// Exit once the output is flushed, rather than when the event loop empties: a request the failed handler abandoned
+// can hold a socket open for minutes.
+await Promise.all(
+  [process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))),
+);
+process.exit(exitCode);

@@ -310,3 +310,16 @@ export class OrganizationChangedDuringReadError extends AppError {
     );
   }
 }
+
+/** A live command of the CLI did not finish within its --timeout; the message says what that means and what to do. */
+export class CommandTimeoutError extends AppError {
+  override name = 'CommandTimeoutError';
+
+  constructor(
+    /** The --timeout, in seconds. */
+    readonly seconds: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,5 +1,6 @@
 import type { DoneStep, RemediationResult } from '../aws/remediateOrganization';
 import { formatRemediationStep } from '../core/planRemediation';
+import { toVisible } from './toVisible';
 
 const OUTCOME_WORDS: Readonly<Record<DoneStep['outcome'], string>> = {
   enabled: 'enabled',
@@ -21,7 +22,10 @@ function section(title: string, lines: readonly string[]): string[] {
   return lines.length === 0 ? [] : [title, ...lines.map((line, i) => `  ${i + 1}. ${line}`)];
 }
 
-/** A remediation result for people: the plan, what was done, what remains, what needs a person, and the summary. */
+/**
+ * A remediation result for people: the plan, what was done, what remains, what needs a person, and the summary;
+ * invisible characters of names from AWS or the command line show as escapes.
+ */
 export function formatRemediation(result: RemediationResult): string {
   return [
     `Organization ${result.organizationId}  policy ${JSON.stringify(result.policyName)}${result.dryRun ? '  (dry run: nothing was changed)' : ''}`,
@@ -33,5 +37,7 @@ export function formatRemediation(result: RemediationResult): string {
       result.needsPerson.map((item) => item.message),
     ),
     result.summary,
-  ].join('\n');
+  ]
+    .map(toVisible)
+    .join('\n');
 }

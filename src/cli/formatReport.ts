@@ -4,6 +4,7 @@ import type { AccountDecision, PostureReport } from '../core/evaluatePosture';
 import { assertNever, DEFAULT_SERVICE_KEY, formatPolicyParseFailure } from '../core/parseOptOutPolicy';
 import { COMPLIANCE_TYPES, type ComplianceType, formatUnknownCause } from '../core/reason';
 import { formatRuleParameters, type RuleParameters } from '../core/ruleParameters';
+import { toVisible, toVisibleJson } from './toVisible';
 
 function valueJson(key: string, value: KeyValue): Record<string, string> {
   switch (value.kind) {
@@ -69,7 +70,7 @@ export function toReportJson(report: PostureReport, parameters: RuleParameters) 
 
 /** The report as indented JSON text (see toReportJson). */
 export function formatReportJson(report: PostureReport, parameters: RuleParameters): string {
-  return JSON.stringify(toReportJson(report, parameters), null, 2);
+  return toVisibleJson(toReportJson(report, parameters));
 }
 
 const ANSI = { green: '\u001b[32m', red: '\u001b[31m', dim: '\u001b[2m', bold: '\u001b[1m', reset: '\u001b[0m' };
@@ -79,31 +80,27 @@ const VERDICT_STYLE: Readonly<Record<ComplianceType, string>> = {
   NOT_APPLICABLE: ANSI.dim,
 };
 
-/** Removes control and bidirectional-override characters, so names from AWS cannot rewrite the terminal. */
-export function toPrintable(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point.
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '');
-}
-
 function ouPath(decision: AccountDecision): string {
-  return ['Root', ...decision.organizationalUnits.map((ou) => toPrintable(ou.name))].join('/');
+  return ['Root', ...decision.organizationalUnits.map((ou) => ou.name)].join('/');
 }
 
 /**
  * The report as a table for people: one row per account (id, name, OU path, verdict, reason), then unreadable
- * policies and a summary line. With `color`, verdicts are coloured with ANSI escapes.
+ * policies and a summary line; invisible characters of names and policies show as escapes. With `color`, verdicts are
+ * coloured with ANSI escapes.
  */
 export function formatReportTable(report: PostureReport, parameters: RuleParameters, color: boolean): string {
   const paint = (style: string, text: string) => (color ? `${style}${text}${ANSI.reset}` : text);
   const header = ['ACCOUNT', 'NAME', 'OU PATH', 'VERDICT', 'REASON'];
-  const rows = report.decisions.map((d) => [
-    `${d.account.id}${d.isManagementAccount ? '*' : ''}`,
-    toPrintable(d.account.name),
-    ouPath(d),
-    d.compliance,
-    d.message,
-  ]);
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]?.length ?? 0)));
+  const rows = report.decisions.map((d) =>
+    [`${d.account.id}${d.isManagementAccount ? '*' : ''}`, d.account.name, ouPath(d), d.compliance, d.message].map(
+      toVisible,
+    ),
+  );
+  // A reduce, not Math.max(...rows): spreading 100,000 arguments overflows the call stack.
+  const widths = header.map((title, i) =>
+    rows.reduce((width, row) => Math.max(width, row[i]?.length ?? 0), title.length),
+  );
   // Pad first, paint after, so that escape codes do not count towards the widths.
   const line = (cells: readonly string[], style: (cell: string, i: number) => string) =>
     cells
@@ -118,8 +115,8 @@ export function formatReportTable(report: PostureReport, parameters: RuleParamet
       const verdict = VERDICT_STYLE[report.decisions[r]?.compliance ?? 'NOT_APPLICABLE'];
       return line(row, (cell, i) => (i === 3 ? paint(verdict, cell) : cell));
     }),
-    ...report.unreadablePolicies.map(
-      (p) => `Unreadable policy ${p.policyId} on ${p.targetId}: ${formatPolicyParseFailure(p.failure)}`,
+    ...report.unreadablePolicies.map((p) =>
+      toVisible(`Unreadable policy ${p.policyId} on ${p.targetId}: ${formatPolicyParseFailure(p.failure)}`),
     ),
     `${report.decisions.length} ${report.decisions.length === 1 ? 'account' : 'accounts'} (* management): ${COMPLIANCE_TYPES.map((type) => `${report.counts[type]} ${type}`).join(', ')}. Organization ${report.organizationId} is ${paint(VERDICT_STYLE[report.compliance], report.compliance)}.`,
   ].join('\n');

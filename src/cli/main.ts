@@ -11,23 +11,28 @@ import type { OrgSnapshot } from '../core/orgSnapshot';
 import { parseOrgSnapshot } from '../core/parseOrgSnapshot';
 import { DEFAULT_REMEDIATION_POLICY_NAME, parsePolicyName } from '../core/planRemediation';
 import { parseRuleParameters, type RuleParameters } from '../core/ruleParameters';
-import { AppError, AwsCredentialsError, InputError, OutputError, UsageError } from '../errors';
+import { AppError, AwsCredentialsError, CommandTimeoutError, InputError, OutputError, UsageError } from '../errors';
 import { EXIT_CODES, exitCodeFor } from './exitCode';
 import { formatRemediation } from './formatRemediation';
 import { formatReportJson, formatReportTable, toReportJson } from './formatReport';
+import { toVisible, toVisibleJson } from './toVisible';
 
 const PROGRAM = 'ai-opt-out-audit';
 const DEFAULT_EXAMPLES_DIR = 'events/organizations';
+/** How long a live command may take, in seconds, unless --timeout says otherwise. */
+const DEFAULT_TIMEOUT_SECONDS = 300;
+// setTimeout fires at once for delays past 2^31 - 1 ms (about 24.8 days); a day is more than any read needs.
+const MAX_TIMEOUT_SECONDS = 86_400;
 
 const USAGE = `Usage:
-  ${PROGRAM} audit [--profile P] [--region R] [--save-snapshot FILE] [options]
+  ${PROGRAM} audit [--profile P] [--region R] [--save-snapshot FILE] [--timeout S] [options]
                            read the live organization (management account or delegated
                            administrator) and evaluate it
   ${PROGRAM} audit --snapshot FILE [options]
                            evaluate a saved organization snapshot
   ${PROGRAM} examples [DIR] [options]
                            evaluate every *.json snapshot in DIR (default ${DEFAULT_EXAMPLES_DIR})
-  ${PROGRAM} remediate [--dry-run] [--policy-name NAME] [--profile P] [--region R] [--format F]
+  ${PROGRAM} remediate [--dry-run] [--policy-name NAME] [--profile P] [--region R] [--timeout S] [--format F]
                            enable AI opt-out policies on the root and attach the fully locked
                            opt-out policy; never touches another policy
 
@@ -36,6 +41,8 @@ Options:
   --profile P              AWS profile for the live read (default: the default credential chain)
   --region R               Organizations endpoint region (default: us-east-1; AWS_ENDPOINT_URL wins)
   --save-snapshot FILE     also write the snapshot the live read saw, as evidence
+  --timeout SECONDS        give up on a live read or remediation after this long, with exit code 3
+                           (default ${DEFAULT_TIMEOUT_SECONDS})
   --dry-run                remediate: print the plan, change nothing
   --policy-name NAME       remediate: the policy it owns (default ${DEFAULT_REMEDIATION_POLICY_NAME})
   --format table|json      output format (default: table)
@@ -56,6 +63,7 @@ const OPTIONS = {
   profile: { type: 'string' },
   region: { type: 'string' },
   'save-snapshot': { type: 'string' },
+  timeout: { type: 'string' },
   'dry-run': { type: 'boolean' },
   'policy-name': { type: 'string' },
   format: { type: 'string' },
@@ -85,22 +93,41 @@ function errorText(error: unknown): string {
 
 type Values = ReturnType<typeof parseArguments>['values'];
 
+const PARSE_CONFIG = { options: OPTIONS, allowPositionals: true, strict: true, tokens: true } as const;
+
 function parseArguments(argv: readonly string[]) {
+  let parsed: ReturnType<typeof parseArgs<typeof PARSE_CONFIG>>;
   try {
-    return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ ...PARSE_CONFIG, args: [...argv] });
   } catch (error) {
     // parseArgs explains at length how to pass a positional that starts with a dash; keep the first sentence.
     const message = errorText(error).replace(/\. To specify a positional.*$/, '');
     throw new UsageError(`${message.charAt(0).toLowerCase()}${message.slice(1)} (see --help)`);
   }
+  // parseArgs keeps the last of two values without a word; which one the user meant is not ours to guess.
+  const seen = new Set<string>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option') continue;
+    if (seen.has(token.name)) throw new UsageError(`--${token.name} given twice (see --help)`);
+    seen.add(token.name);
+  }
+  return { values: parsed.values, positionals: parsed.positionals };
 }
 
 async function loadSnapshot(file: string): Promise<OrgSnapshot> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (error) {
     throw new InputError(`cannot read snapshot ${file}: ${errorText(error)}`, { cause: error });
+  }
+  let text: string;
+  try {
+    // Fatal: readFile's 'utf8' would turn bad bytes into U+FFFD and evaluate names the file does not hold. A UTF-8
+    // byte order mark, which some editors write, is dropped (RFC 8259 allows a parser to ignore it).
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (error) {
+    throw new InputError(`${file}: not UTF-8 text; save it as UTF-8`, { cause: error });
   }
   let json: unknown;
   try {
@@ -149,11 +176,36 @@ function organizationsClient(values: Values): OrganizationsClient {
   });
 }
 
-/** Runs a live command with a client, closing it after, and says how to give credentials when there are none. */
-async function withOrganizations<T>(values: Values, work: (client: OrganizationsClient) => Promise<T>): Promise<T> {
+/** The --timeout of a live command, in seconds. */
+function timeoutFrom(values: Values): number {
+  if (values.timeout === undefined) return DEFAULT_TIMEOUT_SECONDS;
+  const seconds = /^\d+(\.\d+)?$/.test(values.timeout) ? Number(values.timeout) : Number.NaN;
+  if (!(seconds > 0 && seconds <= MAX_TIMEOUT_SECONDS)) {
+    throw new UsageError(
+      `--timeout must be a positive number of seconds, at most ${MAX_TIMEOUT_SECONDS}, got "${values.timeout}" (see --help)`,
+    );
+  }
+  return seconds;
+}
+
+/**
+ * Runs a live command with a client, closing it after, and says how to give credentials when there are none. After
+ * `seconds` it fails with CommandTimeoutError(`seconds`, `timeoutMessage`); the work it abandons ends when the
+ * process exits, at once (see the entry point below).
+ */
+async function withOrganizations<T>(
+  values: Values,
+  seconds: number,
+  timeoutMessage: string,
+  work: (client: OrganizationsClient) => Promise<T>,
+): Promise<T> {
   const client = organizationsClient(values);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CommandTimeoutError(seconds, timeoutMessage)), seconds * 1000);
+  });
   try {
-    return await work(client);
+    return await Promise.race([work(client), deadline]);
   } catch (error) {
     if (error instanceof Error && error.name === 'CredentialsProviderError') {
       throw new AwsCredentialsError(`no AWS credentials (${errorText(error)}): use --profile P, or set AWS_PROFILE`, {
@@ -162,16 +214,18 @@ async function withOrganizations<T>(values: Values, work: (client: Organizations
     }
     throw error;
   } finally {
+    clearTimeout(timer);
     client.destroy();
   }
 }
 
 /** Reads the live organization with the same reader as the Lambda; progress goes to stderr, only on a terminal. */
-async function readLiveSnapshot(values: Values, io: CliIo): Promise<OrgSnapshot> {
+async function readLiveSnapshot(values: Values, seconds: number, io: CliIo): Promise<OrgSnapshot> {
   const startedAt = new Date().toISOString();
   const onProgress = (accountsRead: number) => io.stderr(`\rRead ${accountsRead} accounts...`);
+  const timeoutMessage = `reading the organization did not finish within ${seconds} s (--timeout), so nothing was evaluated: run again with a longer --timeout (a large organization, or Organizations throttling, takes longer)`;
   try {
-    const snapshot = await withOrganizations(values, (client) =>
+    const snapshot = await withOrganizations(values, seconds, timeoutMessage, (client) =>
       readOrgSnapshot(client, io.stderrIsTty ? { onProgress } : {}),
     );
     return { capturedAt: startedAt, ...snapshot };
@@ -200,10 +254,10 @@ async function audit(positionals: readonly string[], values: Values, io: CliIo) 
   const parameters = ruleParametersFrom(values);
   let snapshot: OrgSnapshot;
   if (values.snapshot === undefined) {
-    snapshot = await readLiveSnapshot(values, io);
+    snapshot = await readLiveSnapshot(values, timeoutFrom(values), io);
     if (values['save-snapshot'] !== undefined) await saveSnapshot(values['save-snapshot'], snapshot);
   } else {
-    rejectOptions(values, ['profile', 'region', 'save-snapshot'], 'is for a live read, not with --snapshot');
+    rejectOptions(values, ['profile', 'region', 'save-snapshot', 'timeout'], 'is for a live read, not with --snapshot');
     snapshot = await loadSnapshot(values.snapshot);
   }
   const report = evaluatePosture(snapshot, parameters);
@@ -216,7 +270,7 @@ async function examples(positionals: readonly string[], values: Values, io: CliI
     throw new UsageError(`examples takes one directory, got ${positionals.length} (see --help)`);
   rejectOptions(
     values,
-    ['snapshot', 'profile', 'region', 'save-snapshot', 'dry-run', 'policy-name'],
+    ['snapshot', 'profile', 'region', 'save-snapshot', 'timeout', 'dry-run', 'policy-name'],
     'is not for examples',
   );
   const format = formatFrom(values);
@@ -235,7 +289,7 @@ async function examples(positionals: readonly string[], values: Values, io: CliI
   }
   if (format === 'json') {
     const items = reports.map(({ file, report }) => ({ file, report: toReportJson(report, parameters) }));
-    io.stdout(`${JSON.stringify(items, null, 2)}\n`);
+    io.stdout(`${toVisibleJson(items)}\n`);
   } else {
     io.stdout(
       reports
@@ -258,10 +312,15 @@ async function remediate(positionals: readonly string[], values: Values, io: Cli
   const name = parsePolicyName(values['policy-name'] ?? DEFAULT_REMEDIATION_POLICY_NAME);
   if (!name.ok) throw new UsageError(`--policy-name: ${name.error}`);
   const dryRun = values['dry-run'] === true;
-  const result = await withOrganizations(values, (client) =>
+  const seconds = timeoutFrom(values);
+  // Organizations carries out a change it received even when its answer never comes back, so "nothing" cannot be said.
+  const timeoutMessage = dryRun
+    ? `remediate --dry-run did not finish within ${seconds} s (--timeout); a dry run changes nothing: run it again with a longer --timeout`
+    : `remediate did not finish within ${seconds} s (--timeout), so it may have made only some of its changes: run remediate --dry-run to see what is left, then remediate again (it does only what is left)`;
+  const result = await withOrganizations(values, seconds, timeoutMessage, (client) =>
     remediateOrganization(client, { policyName: name.value, dryRun }),
   );
-  io.stdout(`${format === 'json' ? JSON.stringify(result, null, 2) : formatRemediation(result)}\n`);
+  io.stdout(`${format === 'json' ? toVisibleJson(result) : formatRemediation(result)}\n`);
   const left = result.needsPerson.length > 0 || (dryRun && result.plan.length > 0);
   return left ? EXIT_CODES.nonCompliant : EXIT_CODES.compliant;
 }
@@ -295,21 +354,49 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (error) {
     // Errors of this project say what to do; others (the SDK's credential errors, say) are named.
     const name = error instanceof AppError || !(error instanceof Error) ? '' : `${error.name}: `;
-    io.stderr(`${PROGRAM}: ${name}${errorText(error)}\n`);
+    // Messages can quote a file or AWS (a JSON.parse error quotes the bytes it choked on): escapes, not raw bytes.
+    io.stderr(`${PROGRAM}: ${toVisible(`${name}${errorText(error)}`)}\n`);
     return error instanceof UsageError || error instanceof InputError ? EXIT_CODES.usage : EXIT_CODES.failure;
   }
+}
+
+/**
+ * The exit code once the output is flushed: `code`, unless writing failed. A reader that left (EPIPE: `audit | head
+ * -1`) changes nothing, since what was decided still stands; any other write error is exit 3.
+ */
+function exitCodeAfterWrites(code: number, writeErrors: ReadonlyMap<NodeJS.WriteStream, Error>): number {
+  let exitCode = code;
+  for (const [stream, error] of writeErrors) {
+    if ('code' in error && error.code === 'EPIPE') continue;
+    if (stream === process.stdout && !writeErrors.has(process.stderr)) {
+      process.stderr.write(`${PROGRAM}: cannot write the output: ${errorText(error)}\n`);
+    }
+    exitCode = EXIT_CODES.failure;
+  }
+  return exitCode;
 }
 
 if (require.main === module) {
   // The SDK warns on every run that its releases after January 2027 need Node 22; it is no news to an auditor.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const streams = [process.stdout, process.stderr];
+  // A failed write surfaces later, as an 'error' event; unheard, Node prints it with a stack trace and exits 1.
+  const writeErrors = new Map<NodeJS.WriteStream, Error>();
+  for (const stream of streams) {
+    stream.on('error', (error) => {
+      if (!writeErrors.has(stream)) writeErrors.set(stream, error);
+    });
+  }
   void runCli(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     stdoutIsTty: process.stdout.isTTY === true,
     stderrIsTty: process.stderr.isTTY === true,
     env: process.env,
-  }).then((code) => {
-    process.exitCode = code;
+  }).then(async (code) => {
+    // The callback of an empty write comes after every earlier write is flushed or failed.
+    await Promise.all(streams.map((stream) => new Promise((resolve) => stream.write('', resolve))));
+    // Exit now: a request that --timeout abandoned may still hold a socket open.
+    process.exit(exitCodeAfterWrites(code, writeErrors));
   });
 }

@@ -1,13 +1,17 @@
 /** How paths name the top level of a JSON document. */
 export const TOP_LEVEL = '(top level)';
 
-/** Prints a key as is when it is plain, else quoted with every character outside printable ASCII escaped. */
-export function formatKey(key: string): string {
-  if (/^[A-Za-z0-9_.@-]+$/.test(key)) return key;
-  const escaped = key.replace(/[^\x20-\x7e]|["\\]/g, (c) =>
+/** Prints a text in double quotes, with quotes, backslashes and every character outside printable ASCII escaped. */
+export function formatQuoted(text: string): string {
+  const escaped = text.replace(/[^\x20-\x7e]|["\\]/g, (c) =>
     c === '"' || c === '\\' ? `\\${c}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
   return `"${escaped}"`;
+}
+
+/** Prints a key as is when it is plain, else as formatQuoted does. */
+export function formatKey(key: string): string {
+  return /^[A-Za-z0-9_.@-]+$/.test(key) ? key : formatQuoted(key);
 }
 
 /** The path of `key` inside the object at `path`: `services.lex`. */

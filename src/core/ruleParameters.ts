@@ -1,3 +1,4 @@
+import { formatQuoted } from './jsonKeys';
 import { DEFAULT_SERVICE_KEY } from './parseOptOutPolicy';
 import { fail, ok, type Result } from './result';
 
@@ -25,6 +26,10 @@ const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 /** The word that makes RequiredLocks require no lock at all. */
 export const NO_LOCKS = 'none';
 
+// Every service key AWS documents is lowercase letters and digits (lex, aidevops, chimesdkvoiceanalytics); keys are
+// case-sensitive, so `Lex` or `lex` with an invisible character would allow nothing that exists.
+const SERVICE_KEY = /^[a-z0-9]+$/;
+
 export interface RuleParameters {
   /** Levels that must carry `["@@none"]` in the root's policies, in LOCK_LEVELS order. */
   readonly requiredLocks: readonly LockLevel[];
@@ -44,47 +49,64 @@ export const DEFAULT_RULE_PARAMETERS: RuleParameters = {
 };
 
 function items(value: string): string[] {
+  // Only ASCII blanks around commas: String.prototype.trim would also drop a byte order mark or a no-break space.
   return value
     .split(',')
-    .map((item) => item.trim())
+    .map((item) => item.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, ''))
     .filter((item) => item !== '');
 }
 
 function parseRequiredLocks(value: string): Result<readonly LockLevel[], string> {
   const given = items(value);
   if (given.length === 0) return ok(LOCK_LEVELS);
-  if (given.length === 1 && given[0] === NO_LOCKS) return ok([]);
+  if (given.includes(NO_LOCKS)) {
+    return given.every((item) => item === NO_LOCKS)
+      ? ok([])
+      : fail(`RequiredLocks: ${NO_LOCKS} cannot be combined with other levels; give ${NO_LOCKS} alone, or levels only`);
+  }
   const unknown = given.find((item) => !LOCK_LEVELS.some((level) => level === item));
   if (unknown !== undefined) {
     return fail(
-      `RequiredLocks: "${unknown}" is not a lock level; use a comma-separated list of ${LOCK_LEVELS.join(', ')} (case-sensitive), or ${NO_LOCKS}`,
+      `RequiredLocks: ${formatQuoted(unknown)} is not a lock level; use a comma-separated list of ${LOCK_LEVELS.join(', ')} (case-sensitive), or ${NO_LOCKS}`,
     );
   }
   return ok(LOCK_LEVELS.filter((level) => given.includes(level)));
 }
 
+/** `Default`, `DEFAULT`, `default` with a zero-width space: what a person may have meant as `default`. */
+function meansDefault(item: string): boolean {
+  return (
+    item
+      .normalize('NFKC')
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}]/gu, '') === DEFAULT_SERVICE_KEY
+  );
+}
+
 function parseAllowedOptInServices(value: string): Result<readonly string[], string> {
   const given = items(value);
-  if (given.includes(DEFAULT_SERVICE_KEY)) {
-    return fail('AllowedOptInServices: "default" cannot be allowed to opt in, because it covers every AI service');
-  }
-  const operator = given.find((item) => item.startsWith('@@'));
-  if (operator !== undefined) {
-    return fail(`AllowedOptInServices: "${operator}" is an operator, not a service key such as lex or rekognition`);
-  }
-  return ok([...new Set(given)]);
+  const bad = given.find((item) => item === DEFAULT_SERVICE_KEY || !SERVICE_KEY.test(item));
+  if (bad === undefined) return ok([...new Set(given)]);
+  const refusedDefault = `"${DEFAULT_SERVICE_KEY}" cannot be allowed to opt in, because it covers every AI service`;
+  if (bad === DEFAULT_SERVICE_KEY) return fail(`AllowedOptInServices: ${refusedDefault}`);
+  const notKey = `AllowedOptInServices: ${formatQuoted(bad)} is not a service key (lowercase letters and digits, such as lex or rekognition)`;
+  return fail(meansDefault(bad) ? `${notKey}, and ${refusedDefault}` : notKey);
 }
 
 function parseScope(value: string): Result<Scope, string> {
   const scope = value.trim() === '' ? 'Organization' : SCOPES.find((candidate) => candidate === value.trim());
-  return scope === undefined ? fail(`Scope: "${value}" is not a scope; use ${SCOPES.join(' or ')}`) : ok(scope);
+  return scope === undefined
+    ? fail(`Scope: ${formatQuoted(value)} is not a scope; use ${SCOPES.join(' or ')}`)
+    : ok(scope);
 }
 
 function parseExecutionRoleName(value: string): Result<string, string> {
   const name = value.trim() === '' ? DEFAULT_EXECUTION_ROLE_NAME : value.trim();
   return ROLE_NAME.test(name)
     ? ok(name)
-    : fail(`ExecutionRoleName: "${value}" is not an IAM role name (1 to 64 letters, digits and +=,.@_-, no path)`);
+    : fail(
+        `ExecutionRoleName: ${formatQuoted(value)} is not an IAM role name (1 to 64 letters, digits and +=,.@_-, no path)`,
+      );
 }
 
 function field<T>(
@@ -103,7 +125,9 @@ function field<T>(
 export function parseRuleParameters(raw: Readonly<Record<string, unknown>>): Result<RuleParameters, string> {
   const unknownName = Object.keys(raw).find((name) => !RULE_PARAMETER_NAMES.some((known) => known === name));
   if (unknownName !== undefined) {
-    return fail(`Unknown rule parameter "${unknownName}"; valid parameters: ${RULE_PARAMETER_NAMES.join(', ')}`);
+    return fail(
+      `Unknown rule parameter ${formatQuoted(unknownName)}; valid parameters: ${RULE_PARAMETER_NAMES.join(', ')}`,
+    );
   }
   const requiredLocks = field(raw, 'RequiredLocks', parseRequiredLocks);
   if (!requiredLocks.ok) return requiredLocks;

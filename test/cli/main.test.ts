@@ -153,6 +153,37 @@ describe('audit --snapshot', () => {
   });
 });
 
+describe('names with invisible characters', () => {
+  const NAME = 'prod\u001b[2J\u202e';
+  const OU_NAME = 'Work\u009bloads\u200b';
+  let file: string;
+
+  beforeAll(() => {
+    const snapshot = JSON.parse(readFileSync(example('01-locked-compliant.json'), 'utf8'));
+    snapshot.accounts[1].name = NAME;
+    snapshot.organizationalUnits[0].name = OU_NAME;
+    file = tempFile('names.json', JSON.stringify(snapshot));
+  });
+
+  it('shows them escaped in the table', async () => {
+    const run = await cli(['audit', '--snapshot', file]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      /^222222222222 +prod\\u001b\[2J\\u202e +Root\/Work\\u009bloads\\u200b\/Prod +COMPLIANT /m,
+    );
+    for (const raw of ['\u001b', '\u202e', '\u009b', '\u200b']) expect(run.stdout).not.toContain(raw);
+  });
+
+  it('shows them escaped in JSON that still holds the same names', async () => {
+    const run = await cli(['audit', '--snapshot', file, '--format', 'json']);
+    expect(run.code).toBe(0);
+    for (const raw of ['\u001b', '\u202e', '\u009b', '\u200b']) expect(run.stdout).not.toContain(raw);
+    const report = JSON.parse(run.stdout);
+    expect(report.accounts[1].name).toBe(NAME);
+    expect(report.accounts[1].organizationalUnits[0].name).toBe(OU_NAME);
+  });
+});
+
 describe('audit of the live organization', () => {
   const organizations = mockClient(OrganizationsClient);
   const SANDBOX = 'ou-exam-33333333';
@@ -202,6 +233,23 @@ describe('audit of the live organization', () => {
     const again = await cli(['audit', '--snapshot', file]);
     expect(again.code).toBe(1);
     expect(again.stdout).toBe(run.stdout);
+  });
+
+  it('gives up after --timeout with exit code 3 and one line when Organizations does not answer', async () => {
+    organizations.on(ListRootsCommand).callsFake(() => new Promise(() => {}));
+    const run = await cli(['audit', '--timeout', '0.05']);
+    expect(run).toEqual({
+      code: 3,
+      stdout: '',
+      stderr:
+        'ai-opt-out-audit: reading the organization did not finish within 0.05 s (--timeout), so nothing was evaluated: run again with a longer --timeout (a large organization, or Organizations throttling, takes longer)\n',
+    });
+  });
+
+  it('takes a timeout in seconds, fractions included', async () => {
+    const run = await cli(['audit', '--timeout', '0.5', '--format', 'json']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('');
   });
 
   it('uses the profile and region it is given', async () => {
@@ -319,6 +367,13 @@ describe('remediate', () => {
     mockLiveOrganization(organizations, {});
     const run = await cli(['remediate', '--dry-run', '--policy-name', 'org-ai-opt-out']);
     expect(run.stdout).toContain('policy "org-ai-opt-out"');
+  });
+
+  it('shows invisible characters of the policy name escaped', async () => {
+    mockLiveOrganization(organizations, {});
+    const run = await cli(['remediate', '--dry-run', '--policy-name', 'ai\u202eopt-out']);
+    expect(run.stdout).toContain('policy "ai\\u202eopt-out"');
+    expect(run.stdout).not.toContain('\u202e');
   });
 });
 
@@ -438,6 +493,56 @@ describe('usage and input errors', () => {
       ['remediate', '--policy-name', ''],
       /^ai-opt-out-audit: --policy-name: A policy name must have 1 to 128 characters, got 0$/,
     ],
+    [
+      'a repeated option',
+      ['audit', '--required-locks', 'services', '--required-locks', 'default'],
+      /^ai-opt-out-audit: --required-locks given twice \(see --help\)$/,
+    ],
+    [
+      'a repeated option with the same value, once after =',
+      ['audit', '--format=json', '--snapshot', 'x.json', '--format', 'json'],
+      /^ai-opt-out-audit: --format given twice \(see --help\)$/,
+    ],
+    ['a repeated flag', ['remediate', '--dry-run', '--dry-run'], /^ai-opt-out-audit: --dry-run given twice/],
+    [
+      'none with a lock level',
+      ['audit', '--snapshot', 'x.json', '--required-locks', 'none,default'],
+      /^ai-opt-out-audit: RequiredLocks: none cannot be combined with other levels; give none alone, or levels only$/,
+    ],
+    [
+      'default with a zero-width space among allowed opt-ins',
+      ['audit', '--snapshot', 'x.json', '--allowed-opt-in', 'lex,default\u200b'],
+      /^ai-opt-out-audit: AllowedOptInServices: "default\\u200b" is not a service key \(lowercase letters and digits, such as lex or rekognition\), and "default" cannot be allowed to opt in/,
+    ],
+    [
+      'a service key with capitals among allowed opt-ins',
+      ['audit', '--snapshot', 'x.json', '--allowed-opt-in', 'Lex'],
+      /^ai-opt-out-audit: AllowedOptInServices: "Lex" is not a service key \(lowercase letters and digits, such as lex or rekognition\)$/,
+    ],
+    ...[['0'], ['0.0'], ['-1'], ['5m'], ['1e3'], ['86401'], ['']].map(
+      ([value]): [string, readonly string[], RegExp] => [
+        `a timeout of "${value}"`,
+        ['audit', `--timeout=${value}`],
+        new RegExp(
+          `^ai-opt-out-audit: --timeout must be a positive number of seconds, at most 86400, got "${value}" \\(see --help\\)$`,
+        ),
+      ],
+    ),
+    [
+      'a bad timeout for remediate',
+      ['remediate', '--timeout', 'soon'],
+      /^ai-opt-out-audit: --timeout must be a positive number of seconds, at most 86400, got "soon" \(see --help\)$/,
+    ],
+    [
+      '--timeout with --snapshot',
+      ['audit', '--snapshot', 'x.json', '--timeout', '10'],
+      /^ai-opt-out-audit: --timeout is for a live read, not with --snapshot \(see --help\)$/,
+    ],
+    [
+      '--timeout with examples',
+      ['examples', '--timeout', '10'],
+      /^ai-opt-out-audit: --timeout is not for examples \(see --help\)$/,
+    ],
   ])('reports %s in one line and exits 2', async (_name, argv, message) => {
     const run = await cli(argv);
     expect(run.code).toBe(2);
@@ -451,6 +556,44 @@ describe('usage and input errors', () => {
     const run = await cli(['audit', '--snapshot', file]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(new RegExp(`^ai-opt-out-audit: ${file}: not valid JSON \\(.+\\)\\n$`));
+  });
+
+  it('shows the bytes of a snapshot that is not JSON escaped, not as terminal escape sequences', async () => {
+    const file = tempFile('escapes.json', '\u001b[2J\u001b]0;pwned\u0007');
+    const run = await cli(['audit', '--snapshot', file]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^[^\n]*\n$/);
+    expect(run.stderr).toContain('\\u001b[2J\\u001b]0;pwned\\u0007');
+    for (const raw of ['\u001b', '\u0007']) expect(run.stderr).not.toContain(raw);
+  });
+
+  it('shows invisible characters of a snapshot field escaped in the error', async () => {
+    const file = tempFile('bidi.json', '{"\u202eorganization\u009b": {}}');
+    const run = await cli(['audit', '--snapshot', file]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      new RegExp(`^ai-opt-out-audit: ${file}: snapshot: unknown field "\\\\u202eorganization\\\\u009b"; expected`),
+    );
+  });
+
+  it('reads a snapshot that starts with a UTF-8 byte order mark as if it had none', async () => {
+    const text = readFileSync(example('01-locked-compliant.json'), 'utf8');
+    const file = tempFile('bom.json', `\ufeff${text}`);
+    const run = await cli(['audit', '--snapshot', file, '--format', 'json']);
+    const plain = await cli(['audit', '--snapshot', example('01-locked-compliant.json'), '--format', 'json']);
+    expect(run).toEqual({ code: 0, stdout: plain.stdout, stderr: '' });
+  });
+
+  it('refuses a snapshot that is not UTF-8, such as UTF-16, rather than guess its names', async () => {
+    const text = readFileSync(example('01-locked-compliant.json'), 'utf8');
+    const path = join(mkdtempSync(join(tmpdir(), 'ai-opt-out-')), 'utf16.json');
+    writeFileSync(path, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    const run = await cli(['audit', '--snapshot', path]);
+    expect(run).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `ai-opt-out-audit: ${path}: not UTF-8 text; save it as UTF-8\n`,
+    });
   });
 
   it('refuses a snapshot that repeats a key, rather than evaluate the last one', async () => {

@@ -1,4 +1,4 @@
-import { findDuplicateKey, formatKey, joinPath, TOP_LEVEL } from '../../src/core/jsonKeys';
+import { findDuplicateKey, formatKey, formatQuoted, joinPath, TOP_LEVEL } from '../../src/core/jsonKeys';
 
 describe('formatKey', () => {
   it.each([
@@ -9,6 +9,16 @@ describe('formatKey', () => {
     ['\u202elex', '"\\u202elex"'],
   ])('prints %j as %s', (key, expected) => {
     expect(formatKey(key)).toBe(expected);
+  });
+});
+
+describe('formatQuoted', () => {
+  it.each([
+    ['lex', '"lex"'],
+    ['default\u200b', '"default\\u200b"'],
+    ['\u001b[2J"', '"\\u001b[2J\\""'],
+  ])('prints %j as %s', (text, expected) => {
+    expect(formatQuoted(text)).toBe(expected);
   });
 });
 

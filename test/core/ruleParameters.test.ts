@@ -17,10 +17,16 @@ describe('parseRuleParameters', () => {
       { ...DEFAULT_RULE_PARAMETERS, requiredLocks: ['services', 'opt_out_policy'] },
     ],
     ['no lock at all', { RequiredLocks: 'none' }, { ...DEFAULT_RULE_PARAMETERS, requiredLocks: [] }],
+    ['no lock at all, said twice', { RequiredLocks: 'none, none' }, { ...DEFAULT_RULE_PARAMETERS, requiredLocks: [] }],
     [
       'allowed opt-in services, with a trailing comma and a repeat',
       { AllowedOptInServices: 'lex, rekognition,lex,' },
       { ...DEFAULT_RULE_PARAMETERS, allowedOptInServices: ['lex', 'rekognition'] },
+    ],
+    [
+      'service keys of letters and digits, with blanks around the commas',
+      { AllowedOptInServices: '\tchimesdkvoiceanalytics ,\naidevops,s3 ' },
+      { ...DEFAULT_RULE_PARAMETERS, allowedOptInServices: ['chimesdkvoiceanalytics', 'aidevops', 's3'] },
     ],
     ['the Account scope', { Scope: 'Account' }, { ...DEFAULT_RULE_PARAMETERS, scope: 'Account' }],
     ['an empty scope', { Scope: ' ' }, DEFAULT_RULE_PARAMETERS],
@@ -46,8 +52,23 @@ describe('parseRuleParameters', () => {
     ],
     [
       'none mixed with a level',
-      { RequiredLocks: 'none,services' },
-      'RequiredLocks: "none" is not a lock level; use a comma-separated list of services, default, opt_out_policy (case-sensitive), or none',
+      { RequiredLocks: 'none,default' },
+      'RequiredLocks: none cannot be combined with other levels; give none alone, or levels only',
+    ],
+    [
+      'none mixed with an unknown level',
+      { RequiredLocks: 'Services,none' },
+      'RequiredLocks: none cannot be combined with other levels; give none alone, or levels only',
+    ],
+    [
+      'a lock level with an invisible character',
+      { RequiredLocks: 'services\u200b' },
+      'RequiredLocks: "services\\u200b" is not a lock level; use a comma-separated list of services, default, opt_out_policy (case-sensitive), or none',
+    ],
+    [
+      'a lock level after a byte order mark',
+      { RequiredLocks: '\ufeffservices' },
+      'RequiredLocks: "\\ufeffservices" is not a lock level; use a comma-separated list of services, default, opt_out_policy (case-sensitive), or none',
     ],
     [
       'a value that is not a string',
@@ -67,7 +88,52 @@ describe('parseRuleParameters', () => {
     [
       'an operator among the allowed opt-ins',
       { AllowedOptInServices: '@@assign' },
-      'AllowedOptInServices: "@@assign" is an operator, not a service key such as lex or rekognition',
+      'AllowedOptInServices: "@@assign" is not a service key (lowercase letters and digits, such as lex or rekognition)',
+    ],
+    [
+      'a service key in capitals',
+      { AllowedOptInServices: 'lex,Rekognition' },
+      'AllowedOptInServices: "Rekognition" is not a service key (lowercase letters and digits, such as lex or rekognition)',
+    ],
+    [
+      'a service key with a space inside',
+      { AllowedOptInServices: 'amazon lex' },
+      'AllowedOptInServices: "amazon lex" is not a service key (lowercase letters and digits, such as lex or rekognition)',
+    ],
+    [
+      'a service key with a control character',
+      { AllowedOptInServices: 'lex\u001b[2J' },
+      'AllowedOptInServices: "lex\\u001b[2J" is not a service key (lowercase letters and digits, such as lex or rekognition)',
+    ],
+    [
+      'a service key with a hyphen',
+      { AllowedOptInServices: 'contact-lens' },
+      'AllowedOptInServices: "contact-lens" is not a service key (lowercase letters and digits, such as lex or rekognition)',
+    ],
+    [
+      'default in capitals',
+      { AllowedOptInServices: 'Default' },
+      'AllowedOptInServices: "Default" is not a service key (lowercase letters and digits, such as lex or rekognition), and "default" cannot be allowed to opt in, because it covers every AI service',
+    ],
+    [
+      'default in full capitals',
+      { AllowedOptInServices: 'lex,DEFAULT' },
+      'AllowedOptInServices: "DEFAULT" is not a service key (lowercase letters and digits, such as lex or rekognition), and "default" cannot be allowed to opt in, because it covers every AI service',
+    ],
+    [
+      'default with a zero-width space',
+      { AllowedOptInServices: 'default\u200b' },
+      'AllowedOptInServices: "default\\u200b" is not a service key (lowercase letters and digits, such as lex or rekognition), and "default" cannot be allowed to opt in, because it covers every AI service',
+    ],
+    [
+      'default with a soft hyphen',
+      { AllowedOptInServices: 'de\u00adfault' },
+      'AllowedOptInServices: "de\\u00adfault" is not a service key (lowercase letters and digits, such as lex or rekognition), and "default" cannot be allowed to opt in, because it covers every AI service',
+    ],
+    [
+      'default in full-width letters',
+      { AllowedOptInServices: '\uff44efault' },
+      'AllowedOptInServices: "\\uff44efault" is not a service key (lowercase letters and digits, such as lex or rekognition), and "default" cannot be allowed to opt in, because it covers every AI service',
     ],
     ['an unknown scope', { Scope: 'account' }, 'Scope: "account" is not a scope; use Organization or Account'],
     [
