@@ -105,6 +105,9 @@ describe('conformance-pack.yaml', () => {
     expect(parameter('RequiredLocks').AllowedPattern).toBe(centralParameters.RequiredLocks?.AllowedPattern);
     expect(parameter('RequiredLocks').Default).toBe(centralParameters.RequiredLocks?.Default);
     expect(parameter('AllowedOptInServices').Default).toBe(centralParameters.AllowedOptInServices?.Default);
+    expect(parameter('AllowedOptInServices').AllowedPattern).toBe(
+      centralParameters.AllowedOptInServices?.AllowedPattern,
+    );
     expect(parameter('MaximumExecutionFrequency').AllowedValues).toEqual(
       centralParameters.MaximumExecutionFrequency?.AllowedValues,
     );

@@ -216,6 +216,28 @@ describe('template.yaml', () => {
       expect([value, pattern.test(value)]).toEqual([value, false]);
   });
 
+  it('has an AllowedOptInServices pattern that accepts exactly what the rule accepts', () => {
+    const pattern = new RegExp(String(template.Parameters?.AllowedOptInServices?.AllowedPattern));
+    for (const value of ['', 'lex', 'lex,polly', 'codewhisperer,aiops,chimesdkvoiceanalytics', 'defaults,nodefault']) {
+      expect([value, pattern.test(value)]).toEqual([value, true]);
+      expect([value, parseRuleParameters({ AllowedOptInServices: value }).ok]).toEqual([value, true]);
+    }
+    for (const value of [
+      'default',
+      'lex,default',
+      'default,lex',
+      'Lex',
+      'Default',
+      'default\u200b',
+      'lex,',
+      'a"b',
+      'a\\b',
+    ]) {
+      expect([value, pattern.test(value)]).toEqual([value, false]);
+      expect([value, parseRuleParameters({ AllowedOptInServices: value }).ok]).toEqual([value, false]);
+    }
+  });
+
   it('offers an organization rule, or only a function for conformance packs, whose members put their own result', () => {
     const rule = template.Resources.AiOptOutOrganizationConfigRule;
     expect(rule?.Condition).toBe('IsOrganizationRule');
