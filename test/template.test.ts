@@ -229,7 +229,6 @@ describe('template.yaml', () => {
       'Lex',
       'Default',
       'default\u200b',
-      'lex,',
       'a"b',
       'a\\b',
     ]) {
