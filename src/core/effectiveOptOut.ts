@@ -38,16 +38,37 @@ export interface UnreadablePolicyCause {
   readonly failure: PolicyParseFailure;
 }
 
-/** Why a value is unknown to us; UNKNOWN is never COMPLIANT. */
+/**
+ * A `["@@none"]` a descendant added where a guard it inherits, at that level or an outer one, is not open: AWS does
+ * not document whether the descendant may set it there, so it may or may not stop later changes.
+ */
+export interface UncertainLock {
+  readonly kind: 'uncertainLock';
+  readonly lock: Lock;
+  /** The inherited guard that makes it uncertain, and the level it stands at (of the same key, or services). */
+  readonly ancestorLevel: GuardLevel;
+  readonly ancestor: Lock | UnreadablePolicyCause;
+}
+
+/**
+ * Why a value is unknown to us; UNKNOWN is never COMPLIANT. `key` is the key whose entry holds the unknown: another
+ * key that falls back to `default` shares `default`'s cause. An unreadable policy concerns every key alike.
+ */
 export type UnknownCause =
-  | { readonly kind: 'conflict'; readonly targetId: string; readonly policyIds: readonly string[] }
+  | {
+      readonly kind: 'conflict';
+      readonly key: string;
+      readonly targetId: string;
+      readonly policyIds: readonly string[];
+    }
   | UnreadablePolicyCause
   | {
       readonly kind: 'undocumentedLock';
+      readonly key: string;
       readonly targetId: string;
       readonly policyId: string;
       readonly level: GuardLevel;
-      readonly lock: Lock;
+      readonly lock: Lock | UncertainLock;
     };
 
 export interface UnknownValue<C extends UnknownCause = UnknownCause> {
@@ -72,7 +93,12 @@ export interface EffectiveOptOut {
   readonly unnamedServices: UnknownValue<UnreadablePolicyCause> | undefined;
 }
 
-type Guard = { readonly kind: 'open' } | Lock | { readonly kind: 'unknown'; readonly cause: UnreadablePolicyCause };
+type Guard =
+  | { readonly kind: 'open' }
+  | Lock
+  | UncertainLock
+  | { readonly kind: 'unknown'; readonly cause: UnreadablePolicyCause };
+type ClosedGuard = Exclude<Guard, { readonly kind: 'open' }>;
 
 interface Entry {
   readonly value: KeyValue;
@@ -90,8 +116,15 @@ export interface PathState {
 
 const OPEN: Guard = { kind: 'open' };
 const UNSET: KeyValue = { kind: 'unset' };
-// A restriction an ancestor set cannot be lifted by a descendant: the strongest guard wins.
-const GUARD_STRENGTH: Readonly<Record<Guard['kind'], number>> = { open: 0, restricted: 1, unknown: 1, locked: 2 };
+// A restriction an ancestor set cannot be lifted by a descendant: the strongest guard wins. An uncertain lock beats
+// the guard that makes it uncertain, so that a change under it names both.
+const GUARD_STRENGTH: Readonly<Record<Guard['kind'], number>> = {
+  open: 0,
+  restricted: 1,
+  unknown: 1,
+  uncertainLock: 2,
+  locked: 3,
+};
 
 /** The state above the root: nothing assigned, nothing locked. */
 export const EMPTY_PATH: PathState = { servicesGuard: OPEN, entries: new Map(), unnamed: undefined, named: new Set() };
@@ -133,32 +166,58 @@ type Statements = [
 function proposal(targetId: string, [first, ...others]: Statements): Setting | UnknownValue {
   if (others.some((other) => other.statement.assign !== first.statement.assign)) {
     // Several policies on one node: AWS applies them in attachment order, which no API returns.
-    return unknown({ kind: 'conflict', targetId, policyIds: [first, ...others].map((s) => s.policyId) });
+    const policyIds = [first, ...others].map((s) => s.policyId);
+    return unknown({ kind: 'conflict', key: first.statement.key, targetId, policyIds });
   }
   return { kind: first.statement.assign, policyId: first.policyId, targetId };
 }
 
-/** Applies a change a node proposes to an inherited entry, honouring the locks its ancestors set. */
-function change(entry: Entry, proposed: Setting | UnknownValue, servicesGuard: Guard): KeyValue {
-  // Documented: a child's change that a lock under opt_out_policy forbids is not applied.
-  if (entry.valueGuard.kind === 'locked') return entry.value;
-  const guards: readonly [GuardLevel, Guard][] = [
+/** The guards a key inherits, from its value outwards: a change or a lock at a level is subject to all that follow. */
+function guardsOf(entry: Entry, servicesGuard: Guard): readonly [GuardLevel, Guard][] {
+  return [
     ['value', entry.valueGuard],
     ['entry', entry.entryGuard],
     ['services', servicesGuard],
   ];
-  const uncertain = guards.find(
-    (pair): pair is [GuardLevel, Exclude<Guard, { kind: 'open' }>] => pair[1].kind !== 'open',
-  );
-  if (uncertain === undefined) return proposed;
-  // Undocumented: whether a lock on an outer level, a list other than ["@@none"], or a lock an unreadable policy may
-  // have set stops this change. Either outcome is possible, so only a change to the same setting is certain.
+}
+
+function firstClosed(guards: readonly [GuardLevel, Guard][]): [GuardLevel, ClosedGuard] | undefined {
+  return guards.find((pair): pair is [GuardLevel, ClosedGuard] => pair[1].kind !== 'open');
+}
+
+/**
+ * The guard a node's own lists put on a level, given the guards it inherits at that level and the outer ones:
+ * a `["@@none"]` is certain only where they are all open (on the root, always).
+ */
+function addedGuard(guard: Guard, inherited: readonly [GuardLevel, Guard][]): Guard {
+  const closed = firstClosed(inherited);
+  if (guard.kind !== 'locked' || closed === undefined) return guard;
+  const [ancestorLevel, ancestor] = closed;
+  return {
+    kind: 'uncertainLock',
+    lock: guard,
+    ancestorLevel,
+    ancestor:
+      ancestor.kind === 'unknown' ? ancestor.cause : ancestor.kind === 'uncertainLock' ? ancestor.lock : ancestor,
+  };
+}
+
+/** Applies a change a node proposes to an inherited entry, honouring the locks its ancestors set. */
+function change(key: string, entry: Entry, proposed: Setting | UnknownValue, servicesGuard: Guard): KeyValue {
+  // Documented: a child's change that a lock under opt_out_policy forbids is not applied.
+  if (entry.valueGuard.kind === 'locked') return entry.value;
+  const closed = firstClosed(guardsOf(entry, servicesGuard));
+  if (closed === undefined) return proposed;
+  // Undocumented: whether a lock on an outer level, a list other than ["@@none"], a lock an unreadable policy may
+  // have set, or one set beneath such a guard stops this change. Either outcome is possible, so only a change to the
+  // same setting is certain.
   if (sameSetting(entry.value, proposed)) return entry.value;
   if (proposed.kind === 'unknown') return proposed;
-  const [level, guard] = uncertain;
+  const [level, guard] = closed;
   if (guard.kind === 'unknown') return unknown(guard.cause);
   return unknown({
     kind: 'undocumentedLock',
+    key,
     targetId: proposed.targetId,
     policyId: proposed.policyId,
     level,
@@ -203,7 +262,7 @@ export function applyNode(state: PathState, node: NodePolicies): PathState {
     // A key nobody named yet may have been added, with any value and locks, by an unreadable ancestor policy.
     const unnamedGuard: Guard = state.unnamed === undefined ? OPEN : state.unnamed;
     const current = inherited ?? { value: resolve(state, key), entryGuard: unnamedGuard, valueGuard: unnamedGuard };
-    entries.set(key, { ...current, value: change(current, proposed, state.servicesGuard) });
+    entries.set(key, { ...current, value: change(key, current, proposed, state.servicesGuard) });
   }
 
   const lockOf = (key: string, level: 'entryControl' | 'valueControl') =>
@@ -211,11 +270,19 @@ export function applyNode(state: PathState, node: NodePolicies): PathState {
       targetId,
       (statementsByKey.get(key) ?? []).map(({ policyId, statement }) => ({ policyId, control: statement[level] })),
     );
+  // Each entry still holds the guards it inherited; this node's own lists are added under them.
   for (const [key, entry] of entries) {
+    const inherited = guardsOf(entry, state.servicesGuard);
     entries.set(key, {
       value: entry.value,
-      entryGuard: stronger(stronger(entry.entryGuard, unknownGuard), lockOf(key, 'entryControl')),
-      valueGuard: stronger(stronger(entry.valueGuard, unknownGuard), lockOf(key, 'valueControl')),
+      entryGuard: stronger(
+        stronger(entry.entryGuard, unknownGuard),
+        addedGuard(lockOf(key, 'entryControl'), inherited.slice(1)),
+      ),
+      valueGuard: stronger(
+        stronger(entry.valueGuard, unknownGuard),
+        addedGuard(lockOf(key, 'valueControl'), inherited),
+      ),
     });
   }
   const servicesLock = nodeGuard(
@@ -223,7 +290,10 @@ export function applyNode(state: PathState, node: NodePolicies): PathState {
     readable.map(({ policyId, document }) => ({ policyId, control: document.servicesControl })),
   );
   return {
-    servicesGuard: stronger(stronger(state.servicesGuard, unknownGuard), servicesLock),
+    servicesGuard: stronger(
+      stronger(state.servicesGuard, unknownGuard),
+      addedGuard(servicesLock, [['services', state.servicesGuard]]),
+    ),
     entries,
     unnamed: state.unnamed ?? (state.servicesGuard.kind === 'locked' ? undefined : wildcard),
     named: new Set([...state.named, ...statementsByKey.keys()]),

@@ -1,4 +1,12 @@
-import type { KeyValue, UnknownCause, UnknownValue, UnreadablePolicyCause } from './effectiveOptOut';
+import type {
+  GuardLevel,
+  KeyValue,
+  Lock,
+  UncertainLock,
+  UnknownCause,
+  UnknownValue,
+  UnreadablePolicyCause,
+} from './effectiveOptOut';
 import { formatKey } from './jsonKeys';
 import type { AccountState, FeatureSet, PolicyTypeStatus } from './orgSnapshot';
 import {
@@ -89,34 +97,82 @@ function ids(policyIds: readonly string[]): string {
   return policyIds.join(', ');
 }
 
-/** Says why a key's value is unknown, in words that name the policies to fix. */
-export function formatUnknownCause(key: string, cause: UnknownCause): string {
+function formatLock(lock: Lock, level: GuardLevel, key: string): string {
+  const list = lock.kind === 'locked' ? '["@@none"]' : `the ${CHILD_CONTROL_OPERATOR} list (not ["@@none"])`;
+  return `${list} under ${LEVEL_PATH[level](key)} in ${ids(lock.policyIds)} on ${lock.targetId}`;
+}
+
+function formatGuard(guard: Lock | UncertainLock, level: GuardLevel, key: string): string {
+  if (guard.kind !== 'uncertainLock') return formatLock(guard, level, key);
+  const { ancestor } = guard;
+  const below =
+    ancestor.kind === 'unreadablePolicy'
+      ? `${ancestor.policyId} on ${ancestor.targetId} (not a valid AI opt-out policy)`
+      : formatLock(ancestor, guard.ancestorLevel, key);
+  return `${formatLock(guard.lock, level, key)}, set below ${below},`;
+}
+
+/** The cause in words, about the key it belongs to. */
+function formatCause(cause: UnknownCause): string {
   switch (cause.kind) {
     case 'conflict':
       return `${ids(cause.policyIds)} on ${cause.targetId} set different values; AWS picks by attachment order, which no API returns`;
     case 'unreadablePolicy':
       return `${cause.policyId} on ${cause.targetId} is not a valid AI opt-out policy: ${formatPolicyParseFailure(cause.failure)}`;
-    case 'undocumentedLock': {
-      const lock = cause.lock.kind === 'locked' ? '["@@none"]' : `the ${CHILD_CONTROL_OPERATOR} list (not ["@@none"])`;
-      return `${cause.policyId} on ${cause.targetId} changes it, and AWS does not document whether ${lock} under ${LEVEL_PATH[cause.level](key)} in ${ids(cause.lock.policyIds)} on ${cause.lock.targetId} stops that`;
-    }
+    case 'undocumentedLock':
+      return `${cause.policyId} on ${cause.targetId} changes it, and AWS does not document whether ${formatGuard(cause.lock, cause.level, cause.key)} stops that`;
     default:
       return assertNever(cause);
   }
 }
 
+/** The key a cause belongs to; none for an unreadable policy, which could have set any key. */
+function causeKey(cause: UnknownCause): string | undefined {
+  return cause.kind === 'unreadablePolicy' ? undefined : cause.key;
+}
+
+/** Says why a key's value is unknown, in words that name the policies to fix; a key that follows `default` says so. */
+export function formatUnknownCause(key: string, cause: UnknownCause): string {
+  const owner = causeKey(cause);
+  const text = formatCause(cause);
+  return owner === undefined || owner === key ? text : `follows ${formatKey(owner)}: ${text}`;
+}
+
+/** One clause per distinct cause, so that keys sharing a cause (say, following `default`) do not repeat it. */
+function formatUnknowns(
+  unknowns: readonly { label: string; key: string | undefined; cause: UnknownCause }[],
+): string[] {
+  const groups = new Map<string, { owner: string | undefined; text: string; labels: string[] }>();
+  for (const { label, key, cause } of unknowns) {
+    const owner = causeKey(cause);
+    const text = formatCause(cause);
+    const id = JSON.stringify([owner ?? null, text]);
+    const group = groups.get(id) ?? { owner, text, labels: [] };
+    groups.set(id, group);
+    // The key the cause belongs to is named once, as the cause's subject.
+    if (owner === undefined || key !== owner) group.labels.push(label);
+  }
+  return [...groups.values()].map(({ owner, text, labels }) => {
+    if (owner === undefined) return `${labels.join(', ')}: ${text}`;
+    const followers =
+      labels.length === 0 ? '' : `; ${labels.join(', ')} follow${labels.length === 1 ? 's' : ''} ${formatKey(owner)}`;
+    return `${formatKey(owner)}: ${text}${followers}`;
+  });
+}
+
 function formatNotOptedOut({ findings, unnamedServices }: Extract<Reason, { kind: 'notOptedOut' }>): string {
   const optedIn: string[] = [];
   const unset: string[] = [];
-  const unknown: string[] = [];
+  const unknowns: { label: string; key: string | undefined; cause: UnknownCause }[] = [];
   for (const { key, value } of findings) {
     if (value.kind === 'optIn') optedIn.push(`${formatKey(key)} via ${value.policyId} on ${value.targetId}`);
     else if (value.kind === 'unset') unset.push(formatKey(key));
-    else unknown.push(`${formatKey(key)}: ${formatUnknownCause(key, value.cause)}`);
+    else unknowns.push({ label: formatKey(key), key, cause: value.cause });
   }
   if (unnamedServices !== undefined) {
-    unknown.push(`any other service: ${formatUnknownCause('*', unnamedServices.cause)}`);
+    unknowns.push({ label: 'any other service', key: undefined, cause: unnamedServices.cause });
   }
+  const unknown = formatUnknowns(unknowns);
   return [
     optedIn.length > 0 ? `Opted in: ${optedIn.join('; ')}.` : '',
     unset.length > 0 ? `Not opted out: nothing assigns ${unset.join(', ')} on this account's path.` : '',

@@ -2,6 +2,7 @@ import {
   applyNode,
   EMPTY_PATH,
   type KeyValue,
+  type Lock,
   lockedLevels,
   type PathState,
   toEffectiveOptOut,
@@ -41,6 +42,10 @@ function stateAlong(path: readonly Node[]): PathState {
   );
 }
 
+function lock({ kind, policyIds, targetId }: Lock): string {
+  return `${kind} ${policyIds.join(',')}@${targetId}`;
+}
+
 /** A short, readable form of a value: `optOut p-root@r-exam`, `unknown conflict p-a,p-b@ou-...`. */
 function brief(value: KeyValue): string {
   switch (value.kind) {
@@ -51,9 +56,15 @@ function brief(value: KeyValue): string {
       return 'unset';
     default: {
       const cause = value.cause;
-      if (cause.kind === 'conflict') return `unknown conflict ${cause.policyIds.join(',')}@${cause.targetId}`;
+      if (cause.kind === 'conflict')
+        return `unknown ${cause.key} conflict ${cause.policyIds.join(',')}@${cause.targetId}`;
       if (cause.kind === 'unreadablePolicy') return `unknown unreadable ${cause.policyId}@${cause.targetId}`;
-      return `unknown ${cause.level} ${cause.lock.kind} ${cause.lock.policyIds.join(',')}@${cause.lock.targetId} by ${cause.policyId}@${cause.targetId}`;
+      const by = `by ${cause.policyId}@${cause.targetId}`;
+      if (cause.lock.kind !== 'uncertainLock') return `unknown ${cause.key} ${cause.level} ${lock(cause.lock)} ${by}`;
+      const { ancestor, ancestorLevel } = cause.lock;
+      const below =
+        ancestor.kind === 'unreadablePolicy' ? `unreadable ${ancestor.policyId}@${ancestor.targetId}` : lock(ancestor);
+      return `unknown ${cause.key} ${cause.level} ${lock(cause.lock.lock)} below ${ancestorLevel} ${below} ${by}`;
     }
   }
 }
@@ -91,6 +102,20 @@ const RESTRICTED_SERVICES = {
 };
 const LOCK_LEX_ONLY = {
   services: { lex: { opt_out_policy: { '@@operators_allowed_for_child_policies': ['@@none'], '@@assign': 'optOut' } } },
+};
+const LOCK_DEFAULT_VALUE = {
+  services: {
+    default: { opt_out_policy: { '@@operators_allowed_for_child_policies': ['@@none'], '@@assign': 'optOut' } },
+  },
+};
+const LOCK_LEX_ENTRY = {
+  services: { lex: { '@@operators_allowed_for_child_policies': ['@@none'], opt_out_policy: { '@@assign': 'optOut' } } },
+};
+const SERVICES_AND_ENTRY_LOCKED = {
+  services: {
+    '@@operators_allowed_for_child_policies': ['@@none'],
+    default: { '@@operators_allowed_for_child_policies': ['@@none'], opt_out_policy: { '@@assign': 'optOut' } },
+  },
 };
 const COMPREHEND_IN = { services: { comprehend: { opt_out_policy: { '@@assign': 'optIn' } } } };
 const REKOGNITION_OUT = { services: { rekognition: { opt_out_policy: { '@@assign': 'optOut' } } } };
@@ -208,7 +233,7 @@ describe('toEffectiveOptOut after applyNode', () => {
         [ACCOUNT, []],
       ],
       {
-        default: 'unknown entry locked p-root@r-exam by p-ou@ou-exam-11111111',
+        default: 'unknown default entry locked p-root@r-exam by p-ou@ou-exam-11111111',
         services: {},
         unnamed: undefined,
       },
@@ -221,7 +246,7 @@ describe('toEffectiveOptOut after applyNode', () => {
         [ACCOUNT, []],
       ],
       {
-        default: 'unknown services locked p-root@r-exam by p-ou@ou-exam-11111111',
+        default: 'unknown default services locked p-root@r-exam by p-ou@ou-exam-11111111',
         services: {},
         unnamed: undefined,
       },
@@ -241,7 +266,11 @@ describe('toEffectiveOptOut after applyNode', () => {
         [ROOT, [['p-root', RESTRICTED_VALUE]]],
         [ACCOUNT, [['p-acct', optIn('default')]]],
       ],
-      { default: 'unknown value restricted p-root@r-exam by p-acct@222222222222', services: {}, unnamed: undefined },
+      {
+        default: 'unknown default value restricted p-root@r-exam by p-acct@222222222222',
+        services: {},
+        unnamed: undefined,
+      },
     ],
     [
       'a new service key under a services list that is not ["@@none"], same value as default',
@@ -259,7 +288,7 @@ describe('toEffectiveOptOut after applyNode', () => {
       ],
       {
         default: 'optOut p-root@r-exam',
-        services: { lex: 'unknown services restricted p-root@r-exam by p-acct@222222222222' },
+        services: { lex: 'unknown lex services restricted p-root@r-exam by p-acct@222222222222' },
         unnamed: undefined,
       },
     ],
@@ -292,7 +321,7 @@ describe('toEffectiveOptOut after applyNode', () => {
       ],
       {
         default: 'optOut p-root@r-exam',
-        services: { lex: 'unknown conflict p-in,p-out@ou-exam-11111111' },
+        services: { lex: 'unknown lex conflict p-in,p-out@ou-exam-11111111' },
         unnamed: undefined,
       },
     ],
@@ -308,7 +337,7 @@ describe('toEffectiveOptOut after applyNode', () => {
         ],
         [ACCOUNT, []],
       ],
-      { default: 'unknown conflict p-out,p-in@r-exam', services: {}, unnamed: undefined },
+      { default: 'unknown default conflict p-out,p-in@r-exam', services: {}, unnamed: undefined },
     ],
     [
       'two policies on one node: their locks intersect, so one lock binds the children',
@@ -351,7 +380,7 @@ describe('toEffectiveOptOut after applyNode', () => {
         ],
         [ACCOUNT, []],
       ],
-      { default: 'unknown conflict p-in,p-out@ou-exam-11111111', services: {}, unnamed: undefined },
+      { default: 'unknown default conflict p-in,p-out@ou-exam-11111111', services: {}, unnamed: undefined },
     ],
     [
       'lowercase optout on the root: the policy is unreadable and could say anything',
@@ -451,6 +480,136 @@ describe('toEffectiveOptOut after applyNode', () => {
         default: 'optOut p-root@r-exam',
         services: { lex: 'unknown unreadable p-bad@ou-exam-11111111' },
         unnamed: 'unknown unreadable p-bad@ou-exam-11111111',
+      },
+    ],
+    [
+      "a value lock an OU restates under the root's lock under services: AWS does not say it binds (issue 8)",
+      [
+        [
+          ROOT,
+          [
+            ['p-root', SEED_004_EXAMPLE_1],
+            ['p-lex', optOut('lex')],
+          ],
+        ],
+        [OU, [['p-oulock', LOCK_LEX_ONLY]]],
+        [ACCOUNT, [['p-acct', optIn('lex')]]],
+      ],
+      {
+        default: 'optOut p-root@r-exam',
+        services: {
+          lex: 'unknown lex value locked p-oulock@ou-exam-11111111 below services locked p-root@r-exam by p-acct@222222222222',
+        },
+        unnamed: undefined,
+      },
+    ],
+    [
+      'the same value restated under that uncertain lock: certain either way',
+      [
+        [
+          ROOT,
+          [
+            ['p-root', SEED_004_EXAMPLE_1],
+            ['p-lex', optOut('lex')],
+          ],
+        ],
+        [OU, [['p-oulock', LOCK_LEX_ONLY]]],
+        [ACCOUNT, [['p-acct', optOut('lex')]]],
+      ],
+      { default: 'optOut p-root@r-exam', services: { lex: 'optOut p-lex@r-exam' }, unnamed: undefined },
+    ],
+    [
+      "a value lock an OU restates under the root's entry lock",
+      [
+        [ROOT, [['p-root', SERVICES_AND_ENTRY_LOCKED]]],
+        [OU, [['p-oulock', LOCK_DEFAULT_VALUE]]],
+        [ACCOUNT, [['p-acct', optIn('default')]]],
+      ],
+      {
+        default:
+          'unknown default value locked p-oulock@ou-exam-11111111 below entry locked p-root@r-exam by p-acct@222222222222',
+        services: {},
+        unnamed: undefined,
+      },
+    ],
+    [
+      'a value lock an OU restates under a list that is not ["@@none"] at the same level',
+      [
+        [ROOT, [['p-root', RESTRICTED_VALUE]]],
+        [OU, [['p-oulock', LOCK_DEFAULT_VALUE]]],
+        [ACCOUNT, [['p-acct', optIn('default')]]],
+      ],
+      {
+        default:
+          'unknown default value locked p-oulock@ou-exam-11111111 below value restricted p-root@r-exam by p-acct@222222222222',
+        services: {},
+        unnamed: undefined,
+      },
+    ],
+    [
+      'a value lock under an entry lock that was itself uncertain names the nearer one',
+      [
+        [
+          ROOT,
+          [
+            ['p-root', SEED_004_EXAMPLE_1],
+            ['p-lex', optOut('lex')],
+          ],
+        ],
+        [OU, [['p-ouentry', LOCK_LEX_ENTRY]]],
+        [CHILD_OU, [['p-childou', LOCK_LEX_ONLY]]],
+        [ACCOUNT, [['p-acct', optIn('lex')]]],
+      ],
+      {
+        default: 'optOut p-root@r-exam',
+        services: {
+          lex: 'unknown lex value locked p-childou@ou-exam-22222222 below entry locked p-ouentry@ou-exam-11111111 by p-acct@222222222222',
+        },
+        unnamed: undefined,
+      },
+    ],
+    [
+      'a value lock added below an unreadable policy',
+      [
+        [ROOT, [['p-root', SEED_001]]],
+        [OU, [['p-bad', '{']]],
+        [CHILD_OU, [['p-childou', LOCK_LEX_ONLY]]],
+        [ACCOUNT, [['p-acct', optIn('lex')]]],
+      ],
+      {
+        default: 'unknown unreadable p-bad@ou-exam-11111111',
+        services: {
+          lex: 'unknown lex value locked p-childou@ou-exam-22222222 below value unreadable p-bad@ou-exam-11111111 by p-acct@222222222222',
+        },
+        unnamed: 'unknown unreadable p-bad@ou-exam-11111111',
+      },
+    ],
+    [
+      'a lock under services added below a services list that is not ["@@none"] does not keep new keys out',
+      [
+        [ROOT, [['p-root', RESTRICTED_SERVICES]]],
+        [OU, [['p-oulock', LOCKED_DEFAULT_ONLY]]],
+        [ACCOUNT, [['p-acct', optIn('lex')]]],
+      ],
+      {
+        default: 'optOut p-root@r-exam',
+        services: {
+          lex: 'unknown lex services locked p-oulock@ou-exam-11111111 below services restricted p-root@r-exam by p-acct@222222222222',
+        },
+        unnamed: undefined,
+      },
+    ],
+    [
+      'a lock an OU adds where every guard above is open binds its descendants',
+      [
+        [ROOT, [['p-root', SEED_001]]],
+        [OU, [['p-oulock', LOCKED_DEFAULT_ONLY]]],
+        [ACCOUNT, [['p-acct', optIn('lex')]]],
+      ],
+      {
+        default: 'optOut p-oulock@ou-exam-11111111',
+        services: { lex: 'optOut p-oulock@ou-exam-11111111' },
+        unnamed: undefined,
       },
     ],
   ])('%s', (_name, path, expected) => {

@@ -57,6 +57,14 @@ function verdicts(spec: OrgSpec, rule: RuleParameters = DEFAULT_RULE_PARAMETERS)
   return Object.fromEntries(report.decisions.map((d) => [d.account.id, `${d.compliance}: ${d.message}`]));
 }
 
+const NONE = { '@@operators_allowed_for_child_policies': ['@@none'] };
+const LOCK_LEX_VALUE = { services: { lex: { opt_out_policy: { ...NONE, '@@assign': 'optOut' } } } };
+const LOCK_DEFAULT_VALUE = { services: { default: { opt_out_policy: { ...NONE, '@@assign': 'optOut' } } } };
+const LOCKED_SERVICES_ONLY = { services: { ...NONE, default: { opt_out_policy: { '@@assign': 'optOut' } } } };
+const SERVICES_AND_DEFAULT_LOCKED = {
+  services: { ...NONE, default: { ...NONE, opt_out_policy: { '@@assign': 'optOut' } } },
+};
+
 const COMPLIANT_LOCKED =
   'COMPLIANT: Opted out of all AI services by p-rootlocked on r-exam, locked under services, default, opt_out_policy.';
 
@@ -295,19 +303,78 @@ describe('evaluatePosture', () => {
       'default changed on the account where only a lock under services guards it',
       parameters({ requiredLocks: ['services'] }),
       [
-        {
-          id: 'p-svclock1',
-          content: {
-            services: {
-              '@@operators_allowed_for_child_policies': ['@@none'],
-              default: { opt_out_policy: { '@@assign': 'optOut' } },
-            },
-          },
-          targets: [ROOT_ID],
-        },
+        { id: 'p-svclock1', content: LOCKED_SERVICES_ONLY, targets: [ROOT_ID] },
         { id: 'p-defaultin', content: optIn('default'), targets: [PROD_ACCOUNT] },
       ],
       'NON_COMPLIANT: Unknown: default: p-defaultin on 222222222222 changes it, and AWS does not document whether ["@@none"] under services in p-svclock1 on r-exam stops that.',
+    ],
+    [
+      "issue 8: an OU policy restating lex: optOut with a lock under the root's lock under services, and lex opted in below",
+      parameters(),
+      lockedRoot(
+        { id: 'p-rootlexout', content: optOut('lex'), targets: [ROOT_ID] },
+        { id: 'p-oulexlock', content: LOCK_LEX_VALUE, targets: [WORKLOADS] },
+        { id: 'p-acctlexin', content: optIn('lex'), targets: [PROD_ACCOUNT] },
+      ),
+      'NON_COMPLIANT: Unknown: lex: p-acctlexin on 222222222222 changes it, and AWS does not document whether ["@@none"] under services.lex.opt_out_policy in p-oulexlock on ou-exam-11111111, set below ["@@none"] under services in p-rootlocked on r-exam, stops that.',
+    ],
+    [
+      'issue 8: the same without the OU policy',
+      parameters(),
+      lockedRoot(
+        { id: 'p-rootlexout', content: optOut('lex'), targets: [ROOT_ID] },
+        { id: 'p-acctlexin', content: optIn('lex'), targets: [PROD_ACCOUNT] },
+      ),
+      'NON_COMPLIANT: Unknown: lex: p-acctlexin on 222222222222 changes it, and AWS does not document whether ["@@none"] under services in p-rootlocked on r-exam stops that.',
+    ],
+    [
+      "issue 8: RequiredLocks services,default, an OU policy locking default's value under the root's entry lock, and default opted in below",
+      parameters({ requiredLocks: ['services', 'default'] }),
+      [
+        { id: 'p-rootpolicy', content: SERVICES_AND_DEFAULT_LOCKED, targets: [ROOT_ID] },
+        { id: 'p-oudeflock', content: LOCK_DEFAULT_VALUE, targets: [WORKLOADS] },
+        { id: 'p-acctdefin', content: optIn('default'), targets: [PROD_ACCOUNT] },
+      ],
+      'NON_COMPLIANT: Unknown: default: p-acctdefin on 222222222222 changes it, and AWS does not document whether ["@@none"] under services.default.opt_out_policy in p-oudeflock on ou-exam-11111111, set below ["@@none"] under services.default in p-rootpolicy on r-exam, stops that.',
+    ],
+    [
+      'issue 8: the same without the OU policy',
+      parameters({ requiredLocks: ['services', 'default'] }),
+      [
+        { id: 'p-rootpolicy', content: SERVICES_AND_DEFAULT_LOCKED, targets: [ROOT_ID] },
+        { id: 'p-acctdefin', content: optIn('default'), targets: [PROD_ACCOUNT] },
+      ],
+      'NON_COMPLIANT: Unknown: default: p-acctdefin on 222222222222 changes it, and AWS does not document whether ["@@none"] under services.default in p-rootpolicy on r-exam stops that.',
+    ],
+    [
+      'keys that follow an unknown default, whose cause is a lock under default',
+      parameters({ requiredLocks: ['services', 'default'] }),
+      [
+        { id: 'p-rootpolicy', content: SERVICES_AND_DEFAULT_LOCKED, targets: [ROOT_ID] },
+        { id: 'p-defaultin', content: optIn('default'), targets: [WORKLOADS] },
+        {
+          id: 'p-lexpolly1',
+          content: {
+            services: {
+              lex: { opt_out_policy: { '@@assign': 'optOut' } },
+              polly: { opt_out_policy: { '@@assign': 'optIn' } },
+            },
+          },
+          targets: [PROD],
+        },
+      ],
+      'NON_COMPLIANT: Unknown: default: p-defaultin on ou-exam-11111111 changes it, and AWS does not document whether ["@@none"] under services.default in p-rootpolicy on r-exam stops that; lex, polly follow default.',
+    ],
+    [
+      'a key that follows default, on which two policies disagree',
+      parameters({ requiredLocks: ['services'] }),
+      [
+        { id: 'p-svclock1', content: LOCKED_SERVICES_ONLY, targets: [ROOT_ID] },
+        { id: 'p-defaultin', content: optIn('default'), targets: [PROD] },
+        { id: 'p-defaultout', content: optOut('default'), targets: [PROD] },
+        { id: 'p-lexout01', content: optOut('lex'), targets: [PROD_ACCOUNT] },
+      ],
+      'NON_COMPLIANT: Unknown: default: p-defaultin, p-defaultout on ou-exam-22222222 set different values; AWS picks by attachment order, which no API returns; lex follows default.',
     ],
   ])('decides the prod account for %s', (_name, rule, policies, expected) => {
     expect(verdicts(org(policies), rule)[PROD_ACCOUNT]).toBe(expected);
@@ -397,6 +464,30 @@ describe('evaluatePosture', () => {
     expect(prod?.message.length).toBeGreaterThan(256);
     expect(prod?.annotation.length).toBeLessThanOrEqual(256);
     expect(prod?.annotation.startsWith('Opted in: service0 via p-optin0000 on ou-exam-22222222; ')).toBe(true);
+  });
+
+  it('says a cause once for all the keys it makes unknown, so that every id fits in the annotation', () => {
+    const rootServices = Object.fromEntries(
+      ['default', 'lex', 'polly'].map((key) => [key, { opt_out_policy: { '@@assign': 'optOut' } }]),
+    );
+    const report = evaluatePosture(
+      snapshotOf(
+        org([
+          { id: 'p-rootpolicy', content: { services: rootServices }, targets: [ROOT_ID] },
+          { id: 'p-broken01', content: '{"services": ', targets: [WORKLOADS] },
+          { id: 'p-transin1', content: optIn('translate'), targets: [PROD_ACCOUNT] },
+          { id: 'p-transout', content: optOut('translate'), targets: [PROD_ACCOUNT] },
+        ]),
+      ),
+      parameters({ requiredLocks: [] }),
+    );
+    const prod = report.decisions.find((d) => d.account.id === PROD_ACCOUNT);
+    expect(prod?.message).toBe(
+      'Unknown: default, lex, polly, any other service: p-broken01 on ou-exam-11111111 is not a valid AI opt-out policy: the content is not valid JSON (Unexpected end of JSON input); translate: p-transin1, p-transout on 222222222222 set different values; AWS picks by attachment order, which no API returns.',
+    );
+    expect(prod?.annotation).toBe(
+      'Unknown: default, lex, polly, any other service: p-broken01 on ou-exam-11111111 is not a valid AI opt-out policy: the content is not valid JSON (Unexpected end of JSON input); translate: p-transin1, p-transout on 222222222222 set different values…',
+    );
   });
 
   it('lists unreadable policies wherever they are attached', () => {

@@ -1,6 +1,20 @@
 import type { UnknownCause } from '../../src/core/effectiveOptOut';
 import { formatReason, formatUnknownCause, type Reason } from '../../src/core/reason';
 
+const ROOT_SERVICES_LOCK = { kind: 'locked', targetId: 'r-exam', policyIds: ['p-root0001'] } as const;
+const DEFAULT_CONFLICT: UnknownCause = {
+  kind: 'conflict',
+  key: 'default',
+  targetId: 'ou-exam-11111111',
+  policyIds: ['p-defin001', 'p-defout01'],
+};
+const UNREADABLE: UnknownCause = {
+  kind: 'unreadablePolicy',
+  targetId: 'ou-exam-11111111',
+  policyId: 'p-broken01',
+  failure: { kind: 'missingServices' },
+};
+
 describe('formatUnknownCause', () => {
   it.each<[string, string, UnknownCause, string]>([
     [
@@ -8,10 +22,11 @@ describe('formatUnknownCause', () => {
       'lex',
       {
         kind: 'undocumentedLock',
+        key: 'lex',
         targetId: 'ou-exam-11111111',
         policyId: 'p-child001',
         level: 'entry',
-        lock: { kind: 'locked', targetId: 'r-exam', policyIds: ['p-root0001'] },
+        lock: ROOT_SERVICES_LOCK,
       },
       'p-child001 on ou-exam-11111111 changes it, and AWS does not document whether ["@@none"] under services.lex in p-root0001 on r-exam stops that',
     ],
@@ -20,12 +35,61 @@ describe('formatUnknownCause', () => {
       'default',
       {
         kind: 'undocumentedLock',
+        key: 'default',
         targetId: '222222222222',
         policyId: 'p-child001',
         level: 'value',
         lock: { kind: 'restricted', targetId: 'r-exam', policyIds: ['p-root0001', 'p-root0002'] },
       },
       'p-child001 on 222222222222 changes it, and AWS does not document whether the @@operators_allowed_for_child_policies list (not ["@@none"]) under services.default.opt_out_policy in p-root0001, p-root0002 on r-exam stops that',
+    ],
+    [
+      'a lock an OU set below a lock of the root',
+      'lex',
+      {
+        kind: 'undocumentedLock',
+        key: 'lex',
+        targetId: '222222222222',
+        policyId: 'p-acctlexin',
+        level: 'value',
+        lock: {
+          kind: 'uncertainLock',
+          lock: { kind: 'locked', targetId: 'ou-exam-11111111', policyIds: ['p-oulexlock'] },
+          ancestorLevel: 'services',
+          ancestor: ROOT_SERVICES_LOCK,
+        },
+      },
+      'p-acctlexin on 222222222222 changes it, and AWS does not document whether ["@@none"] under services.lex.opt_out_policy in p-oulexlock on ou-exam-11111111, set below ["@@none"] under services in p-root0001 on r-exam, stops that',
+    ],
+    [
+      'a lock an OU set below an unreadable policy',
+      'lex',
+      {
+        kind: 'undocumentedLock',
+        key: 'lex',
+        targetId: '222222222222',
+        policyId: 'p-acctlexin',
+        level: 'value',
+        lock: {
+          kind: 'uncertainLock',
+          lock: { kind: 'locked', targetId: 'ou-exam-22222222', policyIds: ['p-oulexlock'] },
+          ancestorLevel: 'value',
+          ancestor: UNREADABLE,
+        },
+      },
+      'p-acctlexin on 222222222222 changes it, and AWS does not document whether ["@@none"] under services.lex.opt_out_policy in p-oulexlock on ou-exam-22222222, set below p-broken01 on ou-exam-11111111 (not a valid AI opt-out policy), stops that',
+    ],
+    [
+      "a key that falls back to default's unknown value",
+      'lex',
+      DEFAULT_CONFLICT,
+      'follows default: p-defin001, p-defout01 on ou-exam-11111111 set different values; AWS picks by attachment order, which no API returns',
+    ],
+    [
+      'any key below an unreadable policy',
+      'lex',
+      UNREADABLE,
+      'p-broken01 on ou-exam-11111111 is not a valid AI opt-out policy: it has no "services" object at the top level',
     ],
   ])('explains %s', (_name, key, cause, expected) => {
     expect(formatUnknownCause(key, cause)).toBe(expected);
@@ -51,6 +115,44 @@ describe('formatReason', () => {
         unnamedServices: undefined,
       },
       'Opted in: "le x" via p-child001 on r-exam.',
+    ],
+    [
+      'the keys that follow default once, after the cause of default',
+      {
+        kind: 'notOptedOut',
+        findings: [
+          { key: 'default', value: { kind: 'unknown', cause: DEFAULT_CONFLICT } },
+          { key: 'lex', value: { kind: 'unknown', cause: DEFAULT_CONFLICT } },
+          { key: 'polly', value: { kind: 'unknown', cause: DEFAULT_CONFLICT } },
+        ],
+        unnamedServices: undefined,
+      },
+      'Unknown: default: p-defin001, p-defout01 on ou-exam-11111111 set different values; AWS picks by attachment order, which no API returns; lex, polly follow default.',
+    ],
+    [
+      'one key that follows default',
+      {
+        kind: 'notOptedOut',
+        findings: [
+          { key: 'default', value: { kind: 'unknown', cause: DEFAULT_CONFLICT } },
+          { key: 'lex', value: { kind: 'unknown', cause: DEFAULT_CONFLICT } },
+        ],
+        unnamedServices: undefined,
+      },
+      'Unknown: default: p-defin001, p-defout01 on ou-exam-11111111 set different values; AWS picks by attachment order, which no API returns; lex follows default.',
+    ],
+    [
+      'an unreadable policy once for every key it makes unknown',
+      {
+        kind: 'notOptedOut',
+        findings: [
+          { key: 'default', value: { kind: 'unknown', cause: UNREADABLE } },
+          { key: 'lex', value: { kind: 'unknown', cause: { ...DEFAULT_CONFLICT, key: 'lex' } } },
+          { key: 'polly', value: { kind: 'unknown', cause: { ...UNREADABLE } } },
+        ],
+        unnamedServices: { kind: 'unknown', cause: UNREADABLE },
+      },
+      'Unknown: default, polly, any other service: p-broken01 on ou-exam-11111111 is not a valid AI opt-out policy: it has no "services" object at the top level; lex: p-defin001, p-defout01 on ou-exam-11111111 set different values; AWS picks by attachment order, which no API returns.',
     ],
     [
       'a compliant account with no lock required',
