@@ -222,16 +222,7 @@ describe('template.yaml', () => {
       expect([value, pattern.test(value)]).toEqual([value, true]);
       expect([value, parseRuleParameters({ AllowedOptInServices: value }).ok]).toEqual([value, true]);
     }
-    for (const value of [
-      'default',
-      'lex,default',
-      'default,lex',
-      'Lex',
-      'Default',
-      'default\u200b',
-      'a"b',
-      'a\\b',
-    ]) {
+    for (const value of ['default', 'lex,default', 'default,lex', 'Lex', 'Default', 'default\u200b', 'a"b', 'a\\b']) {
       expect([value, pattern.test(value)]).toEqual([value, false]);
       expect([value, parseRuleParameters({ AllowedOptInServices: value }).ok]).toEqual([value, false]);
     }

@@ -164,37 +164,44 @@ function restating(tree: Tree, target: string, inForce: EffectiveOptOut, plan: R
   };
 }
 
+/** 2,000 organizations take a few seconds of CPU; a busy 2-core machine with coverage on may take many times that. */
+const PROPERTY_TEST_TIMEOUT_MS = 120_000;
+
 describe('a policy that restates the values in force where it is attached', () => {
-  it('never turns a NON_COMPLIANT account COMPLIANT, whatever ["@@none"] it adds under a guard that is not open', () => {
-    fc.assert(
-      fc.property(organization, (org) => {
-        const tree = toTree(org);
-        const parameters = {
-          ...DEFAULT_RULE_PARAMETERS,
-          requiredLocks: org.requiredLocks,
-          allowedOptInServices: org.allowedOptInServices,
-        };
-        const before = evaluatePosture(snapshotOf(tree.spec), parameters);
-        const effective = new Map(before.decisions.map((d) => [d.account.id, d.effective]));
-        const ousAbove = (id: string) => (tree.ancestors.get(id) ?? []).slice(1);
-        const failing = before.decisions.filter(
-          (decision) => decision.compliance === 'NON_COMPLIANT' && ousAbove(decision.account.id).length > 0,
-        );
-        const account = failing[org.restatement.account % Math.max(failing.length, 1)]?.account;
-        fc.pre(account !== undefined);
-        const ous = ousAbove(account.id);
-        const target = ous[org.restatement.at % ous.length];
-        fc.pre(target !== undefined);
-        const inForce = effective.get(tree.probes.get(target) ?? '');
-        if (inForce === undefined) throw new Error(`nothing is known of what is in force at ${target}`);
-        const added = restating(tree, target, inForce, org.restatement);
-        const after = evaluatePosture(
-          snapshotOf({ ...tree.spec, policies: [...(tree.spec.policies ?? []), added] }),
-          parameters,
-        ).decisions.find((decision) => decision.account.id === account.id);
-        expect([account.id, after?.compliance]).toEqual([account.id, 'NON_COMPLIANT']);
-      }),
-      { seed: 20260801, numRuns: 2000 },
-    );
-  });
+  it(
+    'never turns a NON_COMPLIANT account COMPLIANT, whatever ["@@none"] it adds under a guard that is not open',
+    () => {
+      fc.assert(
+        fc.property(organization, (org) => {
+          const tree = toTree(org);
+          const parameters = {
+            ...DEFAULT_RULE_PARAMETERS,
+            requiredLocks: org.requiredLocks,
+            allowedOptInServices: org.allowedOptInServices,
+          };
+          const before = evaluatePosture(snapshotOf(tree.spec), parameters);
+          const effective = new Map(before.decisions.map((d) => [d.account.id, d.effective]));
+          const ousAbove = (id: string) => (tree.ancestors.get(id) ?? []).slice(1);
+          const failing = before.decisions.filter(
+            (decision) => decision.compliance === 'NON_COMPLIANT' && ousAbove(decision.account.id).length > 0,
+          );
+          const account = failing[org.restatement.account % Math.max(failing.length, 1)]?.account;
+          fc.pre(account !== undefined);
+          const ous = ousAbove(account.id);
+          const target = ous[org.restatement.at % ous.length];
+          fc.pre(target !== undefined);
+          const inForce = effective.get(tree.probes.get(target) ?? '');
+          if (inForce === undefined) throw new Error(`nothing is known of what is in force at ${target}`);
+          const added = restating(tree, target, inForce, org.restatement);
+          const after = evaluatePosture(
+            snapshotOf({ ...tree.spec, policies: [...(tree.spec.policies ?? []), added] }),
+            parameters,
+          ).decisions.find((decision) => decision.account.id === account.id);
+          expect([account.id, after?.compliance]).toEqual([account.id, 'NON_COMPLIANT']);
+        }),
+        { seed: 20260801, numRuns: 2000 },
+      );
+    },
+    PROPERTY_TEST_TIMEOUT_MS,
+  );
 });
