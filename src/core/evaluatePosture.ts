@@ -133,6 +133,7 @@ export function evaluatePosture(snapshot: OrgSnapshot, parameters: RuleParameter
   const nodeState = (inherited: PathState, targetId: string) =>
     applyNode(inherited, { targetId, policies: policiesOn(tree, targetId) });
   const rootState = nodeState(EMPTY_PATH, snapshot.root.id);
+  const invalidEffectivePolicy = new Set(snapshot.accountsWithInvalidEffectivePolicy);
   const organizationFailure = organizationReason(tree, rootState, parameters);
   // Each OU's state is computed once and shared by everything below it.
   const ouStates = new Map<string, PathState>();
@@ -147,7 +148,7 @@ export function evaluatePosture(snapshot: OrgSnapshot, parameters: RuleParameter
     if (account.state !== 'ACTIVE')
       return { reason: { kind: 'notActive', state: account.state } as const, effective: undefined };
     const effective = toEffectiveOptOut(nodeState(parentState(ancestors), account.id));
-    const invalid = snapshot.accountsWithInvalidEffectivePolicy.includes(account.id)
+    const invalid = invalidEffectivePolicy.has(account.id)
       ? ({ kind: 'invalidEffectivePolicy', accountId: account.id } as const)
       : undefined;
     return {
