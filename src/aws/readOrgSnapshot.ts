@@ -215,6 +215,7 @@ async function readAttempt(
   return { before, tree, listedAccountIds: listed.map((account) => account.Id), after };
 }
 
+/** Reads the root, the policies and the accounts with an invalid effective policy, side by side. */
 async function readFrame(client: OrganizationsClient, limit: Limit): Promise<Frame> {
   const [root, policies, invalid] = await Promise.all([
     readRoot(client, limit),
