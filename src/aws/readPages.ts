@@ -60,7 +60,7 @@ export async function readPages<Page extends { readonly NextToken?: string | und
     if (earlier !== undefined) {
       throw new ListingReadError(
         action,
-        `page ${page} returned the NextToken that page ${earlier} returned, so the paging loops`,
+        `page ${page} returned the NextToken that page ${earlier} returned (the paging loops)`,
       );
     }
     pageOfToken.set(nextToken, page);

@@ -64,7 +64,7 @@ describe('readEvaluatedAccountIds', () => {
     await expect(read).rejects.toThrow(ListingReadError);
     await expect(read).rejects.toMatchObject({
       action: 'config:GetComplianceDetailsByConfigRule',
-      detail: 'page 2 returned the NextToken that page 1 returned, so the paging loops',
+      detail: 'page 2 returned the NextToken that page 1 returned (the paging loops)',
     });
     expect(config).toHaveReceivedCommandTimes(GetComplianceDetailsByConfigRuleCommand, 2);
   });

@@ -430,7 +430,7 @@ describe('readOrgSnapshot', () => {
       await expect(readOrgSnapshot(client, { concurrency: 1 })).rejects.toMatchObject({
         name: 'ListingReadError',
         action: 'organizations:ListAccountsForParent',
-        detail: 'page 3 returned the NextToken that page 1 returned, so the paging loops',
+        detail: 'page 3 returned the NextToken that page 1 returned (the paging loops)',
       });
       expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsForParentCommand, 3);
     });
@@ -678,7 +678,7 @@ describe('readOrgSnapshot', () => {
 
       await expect(read).rejects.toThrow(ListingReadError);
       await expect(read).rejects.toThrow(
-        'organizations:ListAccountsWithInvalidEffectivePolicy returned a listing that cannot be trusted: page 2 returned the NextToken that page 1 returned, so the paging loops, so the read failed',
+        'organizations:ListAccountsWithInvalidEffectivePolicy returned a listing that cannot be trusted: page 2 returned the NextToken that page 1 returned (the paging loops), so the read failed',
       );
       expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsWithInvalidEffectivePolicyCommand, 2);
     });

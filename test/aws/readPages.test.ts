@@ -93,13 +93,13 @@ describe('readPages', () => {
           A: { Items: [], NextToken: 'B' },
           B: { Items: [], NextToken: 'A' },
         }),
-        'page 3 returned the NextToken that page 1 returned, so the paging loops',
+        'page 3 returned the NextToken that page 1 returned (the paging loops)',
         3,
       ],
       [
         'the NextToken it was asked for',
         byToken({ first: { Items: [], NextToken: 'A' }, A: { Items: [], NextToken: 'A' } }),
-        'page 2 returned the NextToken that page 1 returned, so the paging loops',
+        'page 2 returned the NextToken that page 1 returned (the paging loops)',
         2,
       ],
       [

@@ -86,6 +86,20 @@ describe('readResponse against a server on 127.0.0.1', () => {
   );
 
   it(
+    'throws what the second request met when it is not an unreadable body',
+    async () => {
+      const denied = JSON.stringify({ __type: 'AccessDeniedException', Message: 'denied' });
+      const { client: organizations, server: fault } = await clientFor([answer(200, '<html>'), answer(400, denied)]);
+
+      await expect(readResponse('organizations:ListRoots', listRoots(organizations))).rejects.toMatchObject({
+        name: 'AccessDeniedException',
+      });
+      expect(fault.targets).toHaveLength(2);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
     'leaves an unparsable 5xx answer to the SDK, which retries it, and adds no attempt of its own',
     async () => {
       const html = answer(500, '<html>Internal Server Error</html>');
