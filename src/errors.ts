@@ -323,3 +323,57 @@ export class CommandTimeoutError extends AppError {
     super(message);
   }
 }
+
+/** AWS answered a read with a body that is not JSON or was cut short, and again when the read was sent once more. */
+export class UnreadableResponseError extends AppError {
+  override name = 'UnreadableResponseError';
+
+  constructor(
+    /** The IAM action whose answers could not be read, such as `organizations:ListAccounts`. */
+    readonly action: string,
+    /** What the parser said about the last answer. */
+    readonly detail: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `AWS answered ${action} twice with a body that is not JSON or was cut short (${detail}), so the read failed: run again; if it persists, check what stands between this and AWS (a proxy, AWS_ENDPOINT_URL)`,
+      options,
+    );
+  }
+}
+
+/** A paged listing came back in a shape that cannot be complete: a NextToken or an item seen before, a missing list. */
+export class ListingReadError extends AppError {
+  override name = 'ListingReadError';
+
+  constructor(
+    /** The IAM action of the listing, such as `organizations:ListAccountsWithInvalidEffectivePolicy`. */
+    readonly action: string,
+    /** Which page is wrong and how, such as `page 3 returned the NextToken of page 1`. */
+    readonly detail: string,
+  ) {
+    super(
+      `${action} returned a listing that cannot be trusted: ${detail}, so the read failed: run again; if it persists, check what stands between this and AWS (a proxy, AWS_ENDPOINT_URL)`,
+    );
+  }
+}
+
+/** AWS did not answer a request within the client's connection or request timeout, as often as the SDK retried it. */
+export class AwsTimeoutError extends AppError {
+  override name = 'AwsTimeoutError';
+
+  constructor(
+    /** The IAM action that got no answer, such as `organizations:ListRoots`. */
+    readonly action: string,
+    /** How many times the SDK sent the request, if it says. */
+    readonly attempts: number | undefined,
+    /** Which timeout ran out, as the SDK's HTTP handler said. */
+    readonly detail: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `AWS did not answer ${action} in time (${attempts === undefined ? 'every' : attempts} attempt(s); ${detail}): check the network path to AWS (or AWS_ENDPOINT_URL) and run again`,
+      options,
+    );
+  }
+}

@@ -1,6 +1,7 @@
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { AssumeRoleCommand, type Credentials, type STSClient } from '@aws-sdk/client-sts';
 import { MemberRoleError } from '../errors';
+import { HTTP_TIMEOUTS } from './httpTimeouts';
 
 /** Credentials are renewed this long before they expire. */
 const RENEW_BEFORE_EXPIRY_MS = 5 * 60 * 1000;
@@ -74,7 +75,7 @@ export function createMemberConfigClients(
     await assume(accountId);
     let client = clients.get(accountId);
     if (client === undefined) {
-      client = new ConfigServiceClient({ credentials: () => assume(accountId) });
+      client = new ConfigServiceClient({ credentials: () => assume(accountId), requestHandler: HTTP_TIMEOUTS });
       clients.set(accountId, client);
     }
     return client;

@@ -26,11 +26,15 @@ import {
   OrganizationsThrottledError,
   SnapshotReadError,
 } from '../errors';
+import { HTTP_TIMEOUTS } from './httpTimeouts';
+import { type Listing, readPages } from './readPages';
+import { readResponse } from './readResponse';
 
 /**
  * Settings for the OrganizationsClient that src/lambda/handler.ts and src/cli/main.ts create: us-east-1 (the
- * endpoint of this global service; AWS_ENDPOINT_URL still wins since no `endpoint` is set) and up to 10 attempts
- * with adaptive retries, as the SDK's default of 3 attempts is too few for TooManyRequestsException in large orgs.
+ * endpoint of this global service; AWS_ENDPOINT_URL still wins since no `endpoint` is set), up to 10 attempts
+ * with adaptive retries, as the SDK's default of 3 attempts is too few for TooManyRequestsException in large orgs,
+ * and HTTP_TIMEOUTS.
  */
 export const ORGANIZATIONS_CLIENT_CONFIG = {
   region: 'us-east-1',
@@ -38,6 +42,7 @@ export const ORGANIZATIONS_CLIENT_CONFIG = {
   // Adaptive = standard retries plus client-side rate limiting after throttling; AWS recommends it for one client
   // hitting one throttling-heavy, latency-tolerant service (AWS SDKs and Tools Reference Guide, "Retry behavior").
   retryMode: 'adaptive',
+  requestHandler: HTTP_TIMEOUTS,
 } as const satisfies OrganizationsClientConfig;
 
 /** How many Organizations requests `readOrgSnapshot` keeps in flight unless told otherwise. */
@@ -99,10 +104,14 @@ interface ReadRoot {
   readonly policyTypes: readonly { readonly type: string | undefined; readonly status: string | undefined }[];
 }
 
-/** The parts of the organization that are read twice in an attempt, to see whether they changed meanwhile. */
-interface RootAndPolicies {
+/**
+ * The parts of the organization that are read before and after the tree in an attempt, to see whether they changed
+ * meanwhile: the root, the policies and the accounts AWS lists with an invalid effective policy.
+ */
+interface Frame {
   readonly root: ReadRoot;
   readonly policies: readonly ReadPolicy[];
+  readonly invalidEffectivePolicyAccountIds: readonly (string | undefined)[];
 }
 
 interface Tree {
@@ -110,13 +119,12 @@ interface Tree {
   readonly accounts: readonly ReadAccount[];
 }
 
-/** One attempt: root and policies (a), the tree with the flat account list (b), root and policies again (c). */
+/** One attempt: the frame (a), the tree with the flat account list (b), the frame again (c). */
 interface Attempt {
-  readonly before: RootAndPolicies;
+  readonly before: Frame;
   readonly tree: Tree;
   readonly listedAccountIds: readonly (string | undefined)[];
-  readonly invalidEffectivePolicyAccountIds: readonly (string | undefined)[];
-  readonly after: RootAndPolicies;
+  readonly after: Frame;
 }
 
 /**
@@ -124,15 +132,16 @@ interface Attempt {
  * its raw content and targets) and the accounts whose effective AI opt-out policy AWS reports as invalid, into a
  * validated snapshot without `capturedAt`. Makes no compliance decision and takes no timestamp.
  *
- * Organizations has no consistent read, so it reads the root and the policies, then the tree together with ListAccounts
- * (and the invalid effective policies), then the root and the policies again. When the reads before and after the
- * tree differ, or the tree does not hold each account of ListAccounts exactly once, something changed during the read
- * and it reads the tree and everything after it again (the last root and policy read is the next "before"), up to
- * MAX_READ_ATTEMPTS attempts in all.
+ * Organizations has no consistent read, so it reads the root, the policies and the invalid effective policies, then
+ * the tree together with ListAccounts, then the root, the policies and the invalid effective policies again. When the
+ * reads before and after the tree differ, or the tree does not hold each account of ListAccounts exactly once,
+ * something changed during the read and it reads the tree and everything after it again (the last reads after the
+ * tree are the next "before"), up to MAX_READ_ATTEMPTS attempts in all.
  *
  * Throws OrganizationsAccessDeniedError, OrganizationNotInUseError or OrganizationsThrottledError for those SDK
- * errors (others propagate unchanged), OrganizationChangedDuringReadError when the organization changed during every
- * attempt, and SnapshotReadError when what was read is not a valid snapshot.
+ * errors, and readResponse's and readPages's errors for unreadable answers, timeouts and listings that cannot be
+ * complete (other SDK errors propagate unchanged), OrganizationChangedDuringReadError when the organization changed
+ * during every attempt, and SnapshotReadError when what was read is not a valid snapshot.
  */
 export async function readOrgSnapshot(
   client: OrganizationsClient,
@@ -148,7 +157,7 @@ export async function readOrgSnapshot(
   const { Organization: organization } = await call('DescribeOrganization', () =>
     client.send(new DescribeOrganizationCommand({})),
   );
-  let before = await readRootAndPolicies(client, limit);
+  let before = await readFrame(client, limit);
   let change = '';
   for (let attempt = 1; attempt <= MAX_READ_ATTEMPTS; attempt += 1) {
     const read = await readAttempt(client, limit, before, options.onProgress);
@@ -164,7 +173,7 @@ export async function readOrgSnapshot(
         organizationalUnits: read.tree.organizationalUnits,
         accounts: read.tree.accounts,
         policies: read.after.policies,
-        accountsWithInvalidEffectivePolicy: read.invalidEffectivePolicyAccountIds,
+        accountsWithInvalidEffectivePolicy: read.after.invalidEffectivePolicyAccountIds,
       });
       if (!parsed.ok) throw new SnapshotReadError(parsed.error.path, parsed.error.message);
       return parsed.value;
@@ -176,11 +185,11 @@ export async function readOrgSnapshot(
   throw new OrganizationChangedDuringReadError(MAX_READ_ATTEMPTS, change);
 }
 
-/** Reads the tree, ListAccounts and the invalid effective policies, then the root and the policies again. */
+/** Reads the tree and ListAccounts, then the frame again. */
 async function readAttempt(
   client: OrganizationsClient,
   limit: Limit,
-  before: RootAndPolicies,
+  before: Frame,
   onProgress: ((accountsRead: number) => void) | undefined,
 ): Promise<Attempt> {
   let accountsRead = 0;
@@ -189,21 +198,35 @@ async function readAttempt(
     accountsRead += accounts.length;
     onProgress?.(accountsRead);
   };
-  const [tree, listed, invalid] = await Promise.all([
+  const [tree, listed] = await Promise.all([
     readTree(client, before.root.id, limit, onAccounts, new Set()),
     limit(() =>
-      listAll(
-        'ListAccounts',
-        (NextToken) => client.send(new ListAccountsCommand({ NextToken, MaxResults: MAX_RESULTS_PER_PAGE })),
-        (page) => page.Accounts,
-      ),
+      listAll({
+        operation: 'ListAccounts',
+        listName: 'Accounts',
+        requestPage: (NextToken) =>
+          client.send(new ListAccountsCommand({ NextToken, MaxResults: MAX_RESULTS_PER_PAGE })),
+        itemsOf: (page) => page.Accounts,
+        keyOf: (account) => account.Id,
+      }),
     ),
+  ]);
+  const after = await readFrame(client, limit);
+  return { before, tree, listedAccountIds: listed.map((account) => account.Id), after };
+}
+
+/** Reads the root, the policies and the accounts with an invalid effective policy, side by side. */
+async function readFrame(client: OrganizationsClient, limit: Limit): Promise<Frame> {
+  const [root, policies, invalid] = await Promise.all([
+    readRoot(client, limit),
+    readPolicies(client, limit),
     // Not optional: an account whose effective policy fails AWS's validation is not fully protected, whatever the
     // policies say (Organizations API reference, ListAccountsWithInvalidEffectivePolicy), so its failure fails the read.
     limit(() =>
-      listAll(
-        'ListAccountsWithInvalidEffectivePolicy',
-        (NextToken) =>
+      listAll({
+        operation: 'ListAccountsWithInvalidEffectivePolicy',
+        listName: 'Accounts',
+        requestPage: (NextToken) =>
           client.send(
             new ListAccountsWithInvalidEffectivePolicyCommand({
               PolicyType: AI_OPT_OUT_POLICY_TYPE,
@@ -211,33 +234,24 @@ async function readAttempt(
               MaxResults: MAX_RESULTS_PER_PAGE,
             }),
           ),
-        (page) => page.Accounts,
-      ),
+        itemsOf: (page) => page.Accounts,
+        keyOf: (account) => account.Id,
+      }),
     ),
   ]);
-  const after = await readRootAndPolicies(client, limit);
-  return {
-    before,
-    tree,
-    listedAccountIds: listed.map((account) => account.Id),
-    invalidEffectivePolicyAccountIds: invalid.map((account) => account.Id),
-    after,
-  };
-}
-
-async function readRootAndPolicies(client: OrganizationsClient, limit: Limit): Promise<RootAndPolicies> {
-  const [root, policies] = await Promise.all([readRoot(client, limit), readPolicies(client, limit)]);
-  return { root, policies };
+  return { root, policies, invalidEffectivePolicyAccountIds: invalid.map((account) => account.Id) };
 }
 
 function readRoot(client: OrganizationsClient, limit: Limit): Promise<ReadRoot> {
   // Checked inside the task, so that a bad answer also stops the requests queued behind it.
   return limit(async () => {
-    const roots = await listAll(
-      'ListRoots',
-      (NextToken) => client.send(new ListRootsCommand({ NextToken, MaxResults: MAX_RESULTS_PER_PAGE })),
-      (page) => page.Roots,
-    );
+    const roots = await listAll({
+      operation: 'ListRoots',
+      listName: 'Roots',
+      requestPage: (NextToken) => client.send(new ListRootsCommand({ NextToken, MaxResults: MAX_RESULTS_PER_PAGE })),
+      itemsOf: (page) => page.Roots,
+      keyOf: (root) => root.Id,
+    });
     const [root] = roots;
     if (root === undefined || roots.length > 1) {
       throw new SnapshotReadError('root', `ListRoots returned ${roots.length} roots; an organization has exactly one`);
@@ -252,14 +266,16 @@ function readRoot(client: OrganizationsClient, limit: Limit): Promise<ReadRoot> 
 
 async function readPolicies(client: OrganizationsClient, limit: Limit): Promise<readonly ReadPolicy[]> {
   const summaries = await limit(() =>
-    listAll(
-      'ListPolicies',
-      (NextToken) =>
+    listAll({
+      operation: 'ListPolicies',
+      listName: 'Policies',
+      requestPage: (NextToken) =>
         client.send(
           new ListPoliciesCommand({ Filter: AI_OPT_OUT_POLICY_TYPE, NextToken, MaxResults: MAX_RESULTS_PER_PAGE }),
         ),
-      (page) => page.Policies,
-    ),
+      itemsOf: (page) => page.Policies,
+      keyOf: (policy) => policy.Id,
+    }),
   );
   return Promise.all(summaries.map((summary) => readPolicy(client, limit, summary)));
 }
@@ -271,14 +287,16 @@ async function readPolicy(client: OrganizationsClient, limit: Limit, summary: Po
   const [described, targets] = await Promise.all([
     limit(() => call('DescribePolicy', () => client.send(new DescribePolicyCommand({ PolicyId: policyId })))),
     limit(() =>
-      listAll(
-        'ListTargetsForPolicy',
-        (NextToken) =>
+      listAll({
+        operation: 'ListTargetsForPolicy',
+        listName: 'Targets',
+        requestPage: (NextToken) =>
           client.send(
             new ListTargetsForPolicyCommand({ PolicyId: policyId, NextToken, MaxResults: MAX_RESULTS_PER_PAGE }),
           ),
-        (page) => page.Targets,
-      ),
+        itemsOf: (page) => page.Targets,
+        keyOf: (target) => target.TargetId,
+      }),
     ),
   ]);
   return {
@@ -300,9 +318,10 @@ async function readTree(
   visited.add(parentId);
   const [childUnits, accounts] = await Promise.all([
     limit(() =>
-      listAll(
-        'ListOrganizationalUnitsForParent',
-        (NextToken) =>
+      listAll({
+        operation: 'ListOrganizationalUnitsForParent',
+        listName: 'OrganizationalUnits',
+        requestPage: (NextToken) =>
           client.send(
             new ListOrganizationalUnitsForParentCommand({
               ParentId: parentId,
@@ -310,19 +329,22 @@ async function readTree(
               MaxResults: MAX_RESULTS_PER_PAGE,
             }),
           ),
-        (page) => page.OrganizationalUnits,
-      ),
+        itemsOf: (page) => page.OrganizationalUnits,
+        keyOf: (unit) => unit.Id,
+      }),
     ),
     limit(() =>
-      listAll(
-        'ListAccountsForParent',
-        (NextToken) =>
+      listAll({
+        operation: 'ListAccountsForParent',
+        listName: 'Accounts',
+        requestPage: (NextToken) =>
           client.send(
             new ListAccountsForParentCommand({ ParentId: parentId, NextToken, MaxResults: MAX_RESULTS_PER_PAGE }),
           ),
-        (page) => page.Accounts,
-        onAccounts,
-      ),
+        itemsOf: (page) => page.Accounts,
+        keyOf: (account) => account.Id,
+        onItems: onAccounts,
+      }),
     ),
   ]);
   const subtrees = await Promise.all(childUnits.map((unit) => readSubtree(client, unit, limit, onAccounts, visited)));
@@ -361,6 +383,10 @@ function changeDuring(read: Attempt): string | undefined {
   return (
     rootChange(read.before.root, read.after.root) ??
     policiesChange(read.before.policies, read.after.policies) ??
+    invalidEffectivePolicyChange(
+      read.before.invalidEffectivePolicyAccountIds,
+      read.after.invalidEffectivePolicyAccountIds,
+    ) ??
     accountsChange(read.tree.accounts, read.listedAccountIds)
   );
 }
@@ -400,18 +426,31 @@ function policiesChange(before: readonly ReadPolicy[], after: readonly ReadPolic
   return 'the list of AI opt-out policies changed';
 }
 
+function invalidEffectivePolicyChange(
+  before: readonly (string | undefined)[],
+  after: readonly (string | undefined)[],
+): string | undefined {
+  // Entries without an id are left for the validator to reject, but still count: they may stand for an account.
+  const canonical = (ids: readonly (string | undefined)[]): string => JSON.stringify([...ids].map(String).sort());
+  if (canonical(before) === canonical(after)) return undefined;
+  const listed = 'listed with an invalid effective AI opt-out policy';
+  const [was, is] = [new Set(before), new Set(after)];
+  for (const id of [...was].sort()) {
+    if (id !== undefined && !is.has(id)) return `account ${id} was ${listed} before the tree read but not after`;
+  }
+  for (const id of [...is].sort()) {
+    if (id !== undefined && !was.has(id)) return `account ${id} was ${listed} after the tree read but not before`;
+  }
+  return 'the list of accounts with an invalid effective AI opt-out policy changed';
+}
+
 function accountsChange(tree: readonly ReadAccount[], listed: readonly (string | undefined)[]): string | undefined {
-  // Accounts without an id are left for the validator to reject.
+  // Accounts without an id are left for the validator to reject; readPages rejects an id that ListAccounts repeats.
   const parentsOf = new Map<string, string[]>();
   for (const account of tree) {
     if (account.id !== undefined) parentsOf.set(account.id, [...(parentsOf.get(account.id) ?? []), account.parentId]);
   }
-  const inList = new Set<string>();
-  for (const id of listed) {
-    if (id === undefined) continue;
-    if (inList.has(id)) return `ListAccounts listed account ${id} twice`;
-    inList.add(id);
-  }
+  const inList = new Set(listed.filter((id) => id !== undefined));
   for (const [id, parents] of parentsOf) {
     if (parents.length > 1) return `account ${id} was found under both ${parents.join(' and ')}`;
     if (!inList.has(id)) return `account ${id} was found under ${parents[0]} but not in ListAccounts`;
@@ -447,30 +486,32 @@ function createLimit(concurrency: number): Limit {
   };
 }
 
-/** Pages through one List call until NextToken is absent: AWS may send empty pages that still carry a NextToken. */
-async function listAll<Page extends { readonly NextToken?: string | undefined }, Item>(
-  operation: Operation,
-  requestPage: (nextToken: string | undefined) => Promise<Page>,
-  itemsOf: (page: Page) => readonly Item[] | undefined,
-  onItems?: (items: readonly Item[]) => void,
-): Promise<Item[]> {
-  const items: Item[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await call(operation, () => requestPage(nextToken));
-    const pageItems = itemsOf(page) ?? [];
-    items.push(...pageItems);
-    onItems?.(pageItems);
-    nextToken = page.NextToken;
-  } while (nextToken);
-  return items;
+/** A listing of readOrgSnapshot: an Organizations List call and its operation name. */
+interface OrganizationsListing<Page extends { readonly NextToken?: string | undefined }, Item>
+  extends Omit<Listing<Page, Item>, 'action'> {
+  readonly operation: Operation;
 }
 
-async function call<T>(operation: Operation, request: () => Promise<T>): Promise<T> {
+/** Reads every page of one List call with readPages, translating the SDK's errors. */
+async function listAll<Page extends { readonly NextToken?: string | undefined }, Item>({
+  operation,
+  ...listing
+}: OrganizationsListing<Page, Item>): Promise<Item[]> {
+  const action = `organizations:${operation}`;
   try {
-    return await request();
+    return await readPages({ action, ...listing });
   } catch (error) {
-    throw translate(error, `organizations:${operation}`);
+    throw translate(error, action);
+  }
+}
+
+/** Sends one request with readResponse, translating the SDK's errors. */
+async function call<T>(operation: Operation, request: () => Promise<T>): Promise<T> {
+  const action = `organizations:${operation}`;
+  try {
+    return await readResponse(action, request);
+  } catch (error) {
+    throw translate(error, action);
   }
 }
 

@@ -39,6 +39,7 @@ import {
   RemediationFailedError,
 } from '../errors';
 import { readOrgSnapshot } from './readOrgSnapshot';
+import { readPages } from './readPages';
 
 /** How many times to try, and the first pause between tries in milliseconds; each pause doubles. */
 export interface Backoff {
@@ -390,32 +391,35 @@ async function waitUntilEnabled(client: OrganizationsClient, rootId: string, set
 }
 
 async function policyTypeStatus(client: OrganizationsClient, rootId: string): Promise<string> {
-  let nextToken: string | undefined;
-  do {
-    const page = await denied('organizations:ListRoots', () =>
-      client.send(new ListRootsCommand({ NextToken: nextToken })),
-    );
-    const root = (page.Roots ?? []).find((candidate) => candidate.Id === rootId);
-    if (root !== undefined) {
-      return root.PolicyTypes?.find((summary) => summary.Type === AI_OPT_OUT_POLICY_TYPE)?.Status ?? 'absent';
-    }
-    nextToken = page.NextToken;
-  } while (nextToken);
-  return 'absent';
+  const action = 'organizations:ListRoots';
+  const roots = await denied(action, () =>
+    readPages({
+      action,
+      listName: 'Roots',
+      requestPage: (NextToken) => client.send(new ListRootsCommand({ NextToken })),
+      itemsOf: (page) => page.Roots,
+      keyOf: (root) => root.Id,
+    }),
+  );
+  const root = roots.find((candidate) => candidate.Id === rootId);
+  return root?.PolicyTypes?.find((summary) => summary.Type === AI_OPT_OUT_POLICY_TYPE)?.Status ?? 'absent';
 }
 
 /** The id of the AI opt-out policy named `name`, paging through ListPolicies (pages may be empty). */
 async function policyIdByName(client: OrganizationsClient, name: string): Promise<string> {
-  let nextToken: string | undefined;
-  do {
-    const page = await denied('organizations:ListPolicies', () =>
-      client.send(new ListPoliciesCommand({ Filter: AI_OPT_OUT_POLICY_TYPE, NextToken: nextToken })),
-    );
-    const id = (page.Policies ?? []).find((policy) => policy.Name === name)?.Id;
-    if (id !== undefined) return id;
-    nextToken = page.NextToken;
-  } while (nextToken);
-  throw new PolicyNameTakenError(name);
+  const action = 'organizations:ListPolicies';
+  const policies = await denied(action, () =>
+    readPages({
+      action,
+      listName: 'Policies',
+      requestPage: (NextToken) => client.send(new ListPoliciesCommand({ Filter: AI_OPT_OUT_POLICY_TYPE, NextToken })),
+      itemsOf: (page) => page.Policies,
+      keyOf: (policy) => policy.Id,
+    }),
+  );
+  const id = policies.find((policy) => policy.Name === name)?.Id;
+  if (id === undefined) throw new PolicyNameTakenError(name);
+  return id;
 }
 
 async function denied<T>(action: string, request: () => Promise<T>): Promise<T> {

@@ -3,6 +3,7 @@ import { ConfigServiceClient, type Evaluation } from '@aws-sdk/client-config-ser
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
+import { HTTP_TIMEOUTS } from '../aws/httpTimeouts';
 import { createMemberConfigClients } from '../aws/memberConfigClients';
 import { putEvaluations, TEST_MODE_RESULT_TOKEN } from '../aws/putEvaluations';
 import { readAccountInOrganization } from '../aws/readAccountInOrganization';
@@ -39,8 +40,8 @@ type HandlerContext = Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId' 
 // Created once per container, outside the handler, and reused by every invocation.
 const logger = new Logger({ serviceName: 'ai-opt-out-config-rule' });
 const organizations = new OrganizationsClient(ORGANIZATIONS_CLIENT_CONFIG);
-const config = new ConfigServiceClient({});
-const sts = new STSClient({});
+const config = new ConfigServiceClient({ requestHandler: HTTP_TIMEOUTS });
+const sts = new STSClient({ requestHandler: HTTP_TIMEOUTS });
 const memberClients = new Map<string, ReturnType<typeof createMemberConfigClients>>();
 let cachedSnapshot:
   | { readonly snapshot: OrgSnapshot; readonly accountIds: ReadonlySet<string>; readonly readAt: number }

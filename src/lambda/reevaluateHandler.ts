@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { Context } from 'aws-lambda';
+import { HTTP_TIMEOUTS } from '../aws/httpTimeouts';
 import {
   REEVALUATION_CONFIG_CLIENT_CONFIG,
   type StartRuleEvaluationResult,
@@ -37,7 +38,7 @@ const OUTCOME_MESSAGES: Readonly<Record<ReevaluationOutcome, string>> = {
 
 // Created once per container, outside the handler, and reused by every invocation.
 const logger = new Logger({ serviceName: 'ai-opt-out-config-rule' });
-const config = new ConfigServiceClient(REEVALUATION_CONFIG_CLIENT_CONFIG);
+const config = new ConfigServiceClient({ ...REEVALUATION_CONFIG_CLIENT_CONFIG, requestHandler: HTTP_TIMEOUTS });
 
 function countByName(changes: readonly PolicyChange[]): Partial<Record<PolicyChangeEventName, number>> {
   const counts: Partial<Record<PolicyChangeEventName, number>> = {};

@@ -29,11 +29,13 @@ import {
 } from '../../src/aws/readOrgSnapshot';
 import type { OrgSnapshot } from '../../src/core/orgSnapshot';
 import {
+  ListingReadError,
   OrganizationChangedDuringReadError,
   OrganizationNotInUseError,
   OrganizationsAccessDeniedError,
   OrganizationsThrottledError,
   SnapshotReadError,
+  UnreadableResponseError,
 } from '../../src/errors';
 import {
   aiPolicy,
@@ -47,6 +49,7 @@ import {
   sdkAccount,
   sdkOrganizationalUnit,
 } from '../support/organizationsMock';
+import { unreadableBodyError } from '../support/sdkErrors';
 
 const organizationsMock = mockClient(OrganizationsClient);
 
@@ -351,22 +354,26 @@ describe('readOrgSnapshot', () => {
       }
     });
 
-    it('pages ListAccountsWithInvalidEffectivePolicy through empty pages until NextToken is absent', async () => {
+    it('pages ListAccountsWithInvalidEffectivePolicy through empty pages until NextToken is absent, before and after the tree', async () => {
       mockOrganization(organizationsMock, SMALL_ORGANIZATION, {
         except: [ListAccountsWithInvalidEffectivePolicyCommand],
       });
       organizationsMock
         .on(ListAccountsWithInvalidEffectivePolicyCommand)
-        .resolvesOnce({ Accounts: [], NextToken: 'invalid-1' })
-        .resolvesOnce({ Accounts: [sdkAccount(PLATFORM_ACCOUNT)], NextToken: 'invalid-2' })
-        .resolvesOnce({ Accounts: [], NextToken: 'invalid-3' })
-        .resolvesOnce({ Accounts: [sdkAccount(WORKLOAD_ACCOUNT)] });
+        .callsFake(
+          pagesByToken([
+            { Accounts: [], NextToken: 'invalid-1' },
+            { Accounts: [sdkAccount(PLATFORM_ACCOUNT)], NextToken: 'invalid-2' },
+            { Accounts: [], NextToken: 'invalid-3' },
+            { Accounts: [sdkAccount(WORKLOAD_ACCOUNT)] },
+          ]),
+        );
 
       await expect(readOrgSnapshot(client)).resolves.toStrictEqual({
         ...SMALL_SNAPSHOT,
         accountsWithInvalidEffectivePolicy: [PLATFORM_ACCOUNT, WORKLOAD_ACCOUNT],
       });
-      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsWithInvalidEffectivePolicyCommand, 4);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsWithInvalidEffectivePolicyCommand, 8);
       for (const [n, token] of [undefined, 'invalid-1', 'invalid-2', 'invalid-3'].entries()) {
         expect(organizationsMock).toHaveReceivedNthSpecificCommandWith(
           n + 1,
@@ -374,6 +381,78 @@ describe('readOrgSnapshot', () => {
           { PolicyType: 'AISERVICES_OPT_OUT_POLICY', NextToken: token, MaxResults: 20 },
         );
       }
+    });
+
+    // An answer of `{}`: AWS sends the list in every page, even an empty one, so this is no answer to trust.
+    const emptyAnswers = [
+      [ListRootsCommand, 'Roots', () => organizationsMock.on(ListRootsCommand).resolves({})],
+      [ListPoliciesCommand, 'Policies', () => organizationsMock.on(ListPoliciesCommand).resolves({})],
+      [ListTargetsForPolicyCommand, 'Targets', () => organizationsMock.on(ListTargetsForPolicyCommand).resolves({})],
+      [
+        ListOrganizationalUnitsForParentCommand,
+        'OrganizationalUnits',
+        () => organizationsMock.on(ListOrganizationalUnitsForParentCommand).resolves({}),
+      ],
+      [ListAccountsForParentCommand, 'Accounts', () => organizationsMock.on(ListAccountsForParentCommand).resolves({})],
+      [ListAccountsCommand, 'Accounts', () => organizationsMock.on(ListAccountsCommand).resolves({})],
+      [
+        ListAccountsWithInvalidEffectivePolicyCommand,
+        'Accounts',
+        () => organizationsMock.on(ListAccountsWithInvalidEffectivePolicyCommand).resolves({}),
+      ],
+    ] as const;
+
+    it.each(emptyAnswers)(
+      'fails the read, naming the listing, when a %p page has no %s list',
+      async (command, list, answerEmpty) => {
+        mockOrganization(organizationsMock, SMALL_ORGANIZATION, { except: [command] });
+        answerEmpty();
+
+        const read = readOrgSnapshot(client);
+
+        const action = `organizations:${command.name.replace(/Command$/, '')}`;
+        await expect(read).rejects.toThrow(ListingReadError);
+        await expect(read).rejects.toMatchObject({ action, detail: `page 1 has no ${list} list` });
+        await expect(read).rejects.toThrow(
+          `${action} returned a listing that cannot be trusted: page 1 has no ${list} list, so the read failed: run again`,
+        );
+      },
+    );
+
+    it('fails the read as soon as a NextToken comes back that the listing returned before', async () => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, { except: [ListAccountsForParentCommand] });
+      // A -> B -> A: a paging that would never end.
+      organizationsMock.on(ListAccountsForParentCommand).callsFake((input: { NextToken?: string }) => {
+        if (input.NextToken === undefined) return { Accounts: [], NextToken: 'A' };
+        return { Accounts: [], NextToken: input.NextToken === 'A' ? 'B' : 'A' };
+      });
+
+      await expect(readOrgSnapshot(client, { concurrency: 1 })).rejects.toMatchObject({
+        name: 'ListingReadError',
+        action: 'organizations:ListAccountsForParent',
+        detail: 'page 3 returned the NextToken that page 1 returned (the paging loops)',
+      });
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsForParentCommand, 3);
+    });
+
+    it('fails the read when ListAccounts lists an account twice', async () => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, { except: [ListAccountsCommand] });
+      const everyAccount = Object.values(SMALL_ORGANIZATION.accounts).flat();
+      organizationsMock
+        .on(ListAccountsCommand)
+        .callsFake(
+          pagesByToken([
+            { Accounts: everyAccount, NextToken: 'accounts-1' },
+            { Accounts: [sdkAccount(MANAGEMENT_ID)] },
+          ]),
+        );
+
+      await expect(readOrgSnapshot(client)).rejects.toMatchObject({
+        name: 'ListingReadError',
+        action: 'organizations:ListAccounts',
+        detail: `page 2 lists ${MANAGEMENT_ID} again (first on page 1)`,
+      });
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsCommand, 2);
     });
   });
 
@@ -525,7 +604,8 @@ describe('readOrgSnapshot', () => {
       const snapshot = await readOrgSnapshot(client);
 
       expect(snapshot.accountsWithInvalidEffectivePolicy).toStrictEqual([SANDBOX_ACCOUNT]);
-      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsWithInvalidEffectivePolicyCommand, 1);
+      // Before and after the tree, like the policies.
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsWithInvalidEffectivePolicyCommand, 2);
       expect(organizationsMock).toHaveReceivedCommandWith(ListAccountsWithInvalidEffectivePolicyCommand, {
         PolicyType: 'AISERVICES_OPT_OUT_POLICY',
       });
@@ -547,6 +627,80 @@ describe('readOrgSnapshot', () => {
       await expect(read).rejects.toThrow(
         'Access denied to organizations:ListAccountsWithInvalidEffectivePolicy: allow organizations:ListAccountsWithInvalidEffectivePolicy to the rule',
       );
+    });
+
+    it('reads the organization again when a read of the list lost a NextToken, and keeps the list both reads agree on', async () => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, {
+        except: [ListAccountsWithInvalidEffectivePolicyCommand],
+      });
+      const pages = pagesByToken([
+        { Accounts: [sdkAccount(PLATFORM_ACCOUNT)], NextToken: 'invalid-1' },
+        { Accounts: [sdkAccount(WORKLOAD_ACCOUNT)] },
+      ]);
+      organizationsMock
+        .on(ListAccountsWithInvalidEffectivePolicyCommand)
+        // The first read before the tree: its first page came back without its NextToken.
+        .callsFakeOnce(() => ({ Accounts: [sdkAccount(PLATFORM_ACCOUNT)] }))
+        .callsFake(pages);
+
+      const snapshot = await readOrgSnapshot(client);
+
+      expect(snapshot.accountsWithInvalidEffectivePolicy).toStrictEqual([PLATFORM_ACCOUNT, WORKLOAD_ACCOUNT]);
+      // One page before the first tree, two after it, two after the second tree.
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsWithInvalidEffectivePolicyCommand, 5);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsCommand, 2);
+    });
+
+    it('reads the organization again when an answer of the list came back empty ({"Accounts": []}) once', async () => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, {
+        except: [ListAccountsWithInvalidEffectivePolicyCommand],
+      });
+      organizationsMock
+        .on(ListAccountsWithInvalidEffectivePolicyCommand)
+        .resolvesOnce({ Accounts: [] })
+        .resolves({ Accounts: [sdkAccount(SANDBOX_ACCOUNT)] });
+
+      const snapshot = await readOrgSnapshot(client);
+
+      expect(snapshot.accountsWithInvalidEffectivePolicy).toStrictEqual([SANDBOX_ACCOUNT]);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsWithInvalidEffectivePolicyCommand, 3);
+    });
+
+    it('fails the read, after the repeat and no later, when its NextToken loops', async () => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, {
+        except: [ListAccountsWithInvalidEffectivePolicyCommand],
+      });
+      organizationsMock
+        .on(ListAccountsWithInvalidEffectivePolicyCommand)
+        .resolves({ Accounts: [], NextToken: 'same-again' });
+
+      const read = readOrgSnapshot(client);
+
+      await expect(read).rejects.toThrow(ListingReadError);
+      await expect(read).rejects.toThrow(
+        'organizations:ListAccountsWithInvalidEffectivePolicy returned a listing that cannot be trusted: page 2 returned the NextToken that page 1 returned (the paging loops), so the read failed',
+      );
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsWithInvalidEffectivePolicyCommand, 2);
+    });
+
+    it('fails the read when a page repeats an account an earlier page listed', async () => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, {
+        except: [ListAccountsWithInvalidEffectivePolicyCommand],
+      });
+      organizationsMock
+        .on(ListAccountsWithInvalidEffectivePolicyCommand)
+        .callsFake(
+          pagesByToken([
+            { Accounts: [sdkAccount(SANDBOX_ACCOUNT)], NextToken: 'invalid-1' },
+            { Accounts: [sdkAccount(SANDBOX_ACCOUNT)] },
+          ]),
+        );
+
+      await expect(readOrgSnapshot(client)).rejects.toMatchObject({
+        name: 'ListingReadError',
+        action: 'organizations:ListAccountsWithInvalidEffectivePolicy',
+        detail: `page 2 lists ${SANDBOX_ACCOUNT} again (first on page 1)`,
+      });
     });
 
     it('fails the read when the listing fails otherwise, as against moto without its gap-filler', async () => {
@@ -620,7 +774,7 @@ describe('readOrgSnapshot', () => {
       expect(organizationsMock).toHaveReceivedCommandTimes(ListPoliciesCommand, 3);
       expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsForParentCommand, 8);
       expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsCommand, 2);
-      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsWithInvalidEffectivePolicyCommand, 2);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsWithInvalidEffectivePolicyCommand, 3);
     });
 
     it('reads the organization again when the AI opt-out policy type became ENABLED during the read', async () => {
@@ -748,12 +902,20 @@ describe('readOrgSnapshot', () => {
         `account ${WORKLOAD_ACCOUNT} was found under both ${ROOT_ID} and ${WORKLOADS_OU}`,
       ],
       [
-        'ListAccounts pages shift',
+        "an account's effective policy becomes invalid",
         () =>
           organizationsMock
-            .on(ListAccountsCommand)
-            .resolves({ Accounts: [...everyAccount, sdkAccount(MANAGEMENT_ID)] }),
-        `ListAccounts listed account ${MANAGEMENT_ID} twice`,
+            .on(ListAccountsWithInvalidEffectivePolicyCommand)
+            .callsFake(alternating({ Accounts: [] }, { Accounts: [sdkAccount(SANDBOX_ACCOUNT)] })),
+        `account ${SANDBOX_ACCOUNT} was listed with an invalid effective AI opt-out policy after the tree read but not before`,
+      ],
+      [
+        "an account's effective policy becomes valid",
+        () =>
+          organizationsMock
+            .on(ListAccountsWithInvalidEffectivePolicyCommand)
+            .callsFake(alternating({ Accounts: [sdkAccount(SANDBOX_ACCOUNT)] }, { Accounts: [] })),
+        `account ${SANDBOX_ACCOUNT} was listed with an invalid effective AI opt-out policy before the tree read but not after`,
       ],
     ] as const)('gives up after 3 attempts, with no snapshot, when during each %s', async (_, change, described) => {
       mockOrganization(organizationsMock, SMALL_ORGANIZATION);
@@ -771,7 +933,7 @@ describe('readOrgSnapshot', () => {
       expect(organizationsMock).toHaveReceivedCommandTimes(ListRootsCommand, 4);
       expect(organizationsMock).toHaveReceivedCommandTimes(ListPoliciesCommand, 4);
       expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsCommand, 3);
-      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsWithInvalidEffectivePolicyCommand, 3);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsWithInvalidEffectivePolicyCommand, 4);
       expect(organizationsMock).toHaveReceivedCommandTimes(DescribeOrganizationCommand, 1);
     });
 
@@ -856,6 +1018,30 @@ describe('readOrgSnapshot', () => {
       await expect(readOrgSnapshot(client)).rejects.toThrow(
         'Organizations kept throttling organizations:ListRoots (TooManyRequestsException) after all retry attempts',
       );
+    });
+
+    it('reads a request once more when its answer could not be parsed, and uses the second answer', async () => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, { except: [DescribeOrganizationCommand] });
+      organizationsMock
+        .on(DescribeOrganizationCommand)
+        .rejectsOnce(unreadableBodyError())
+        .resolves({ Organization: SMALL_ORGANIZATION.organization });
+
+      await expect(readOrgSnapshot(client)).resolves.toStrictEqual(SMALL_SNAPSHOT);
+      expect(organizationsMock).toHaveReceivedCommandTimes(DescribeOrganizationCommand, 2);
+    });
+
+    it('fails the read, naming the operation, when a page could not be parsed twice in a row', async () => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, { except: [ListTargetsForPolicyCommand] });
+      organizationsMock.on(ListTargetsForPolicyCommand).rejects(unreadableBodyError());
+
+      const read = readOrgSnapshot(client, { concurrency: 1 });
+
+      await expect(read).rejects.toThrow(UnreadableResponseError);
+      await expect(read).rejects.toThrow(
+        'AWS answered organizations:ListTargetsForPolicy twice with a body that is not JSON or was cut short (Unterminated string in JSON at position 5), so the read failed',
+      );
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListTargetsForPolicyCommand, 2);
     });
 
     it('lets other SDK errors through unchanged', async () => {

@@ -369,11 +369,14 @@ describe('remediate', () => {
     expect(run.stdout).toContain('policy "org-ai-opt-out"');
   });
 
-  it('shows invisible characters of the policy name escaped', async () => {
+  it('refuses a policy name with an invisible character, and shows it escaped', async () => {
     mockLiveOrganization(organizations, {});
     const run = await cli(['remediate', '--dry-run', '--policy-name', 'ai\u202eopt-out']);
-    expect(run.stdout).toContain('policy "ai\\u202eopt-out"');
-    expect(run.stdout).not.toContain('\u202e');
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('\\u202e');
+    expect(run.stderr).not.toContain('\u202e');
+    expect(organizations.calls()).toHaveLength(0);
   });
 });
 

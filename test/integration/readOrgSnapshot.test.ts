@@ -416,9 +416,8 @@ describeWithMoto('readOrgSnapshot against moto_server', (moto) => {
       expect(pages('ListAccountsCommand')).toEqual(twoPages);
       // Once before the tree and once after it, to see that nothing changed meanwhile.
       expect(pages('ListPoliciesCommand')).toEqual([...twoPages, ...twoPages]);
-      expect(pages('ListAccountsWithInvalidEffectivePolicyCommand')).toEqual([
-        { nextToken: undefined, maxResults: MAX_RESULTS_PER_PAGE },
-      ]);
+      const onePage = { nextToken: undefined, maxResults: MAX_RESULTS_PER_PAGE };
+      expect(pages('ListAccountsWithInvalidEffectivePolicyCommand')).toEqual([onePage, onePage]);
       expect(progress.at(-1)).toBe(snapshot.accounts.length);
     },
     MOTO_TEST_TIMEOUT_MS,

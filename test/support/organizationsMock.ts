@@ -45,7 +45,7 @@ export interface OrganizationFixture {
   readonly accountsWithInvalidEffectivePolicy: readonly string[];
 }
 
-/** The commands `mockOrganization` answers; a test may take one over with `except`. */
+/** The commands readOrgSnapshot sends, which `mockOrganization` answers; a test may take one over with `except`. */
 export const READ_COMMANDS = [
   DescribeOrganizationCommand,
   ListRootsCommand,
@@ -56,9 +56,9 @@ export const READ_COMMANDS = [
   ListAccountsForParentCommand,
   ListAccountsCommand,
   ListAccountsWithInvalidEffectivePolicyCommand,
-  DescribeAccountCommand,
 ] as const;
-type ReadCommand = (typeof READ_COMMANDS)[number];
+/** The commands `mockOrganization` answers: the reader's, and DescribeAccount (which the rule asks of an invoker). */
+type ReadCommand = (typeof READ_COMMANDS)[number] | typeof DescribeAccountCommand;
 
 export interface MockOrganizationOptions {
   /** Commands left unanswered, for the test to set up itself. */

@@ -128,8 +128,9 @@ export function mockLiveOrganization(organizations: OrganizationsMock, options: 
     return value();
   };
   const applies = (name: Handled) => !(options.unseen ?? []).includes(name);
-  const paged = <T>(nextToken: string | undefined, items: () => T) =>
-    options.emptyFirstPages === true && nextToken === undefined ? { NextToken: 'second-page' } : items();
+  // AWS sends the list in every page, an empty one included.
+  const paged = <T>(nextToken: string | undefined, empty: T, items: () => T) =>
+    options.emptyFirstPages === true && nextToken === undefined ? { ...empty, NextToken: 'second-page' } : items();
   const root = () => ({
     Id: ROOT_ID,
     Name: 'Root',
@@ -149,25 +150,25 @@ export function mockLiveOrganization(organizations: OrganizationsMock, options: 
     .callsFake(() => answer('DescribeOrganization', () => ({ Organization: fixture.organization })));
   organizations.on(ListRootsCommand).callsFake((input) =>
     answer('ListRoots', () =>
-      paged(input.NextToken, () => {
+      paged(input.NextToken, { Roots: [] }, () => {
         if (state.status === 'PENDING_ENABLE' && state.pendingChecks === 0) state.status = 'ENABLED';
         else if (state.status === 'PENDING_ENABLE') state.pendingChecks -= 1;
         return { Roots: [root()] };
       }),
     ),
   );
-  organizations
-    .on(ListPoliciesCommand)
-    .callsFake((input) =>
-      answer('ListPolicies', () =>
-        paged(input.NextToken, () => ({ Policies: state.policies.map((candidate) => candidate.summary) })),
-      ),
-    );
+  organizations.on(ListPoliciesCommand).callsFake((input) =>
+    answer('ListPolicies', () =>
+      paged(input.NextToken, { Policies: [] }, () => ({
+        Policies: state.policies.map((candidate) => candidate.summary),
+      })),
+    ),
+  );
   organizations
     .on(ListTagsForResourceCommand)
     .callsFake((input) =>
       answer('ListTagsForResource', () =>
-        paged(input.NextToken, () => ({ Tags: [...(policy(input.ResourceId).tags ?? [])] })),
+        paged(input.NextToken, { Tags: [] }, () => ({ Tags: [...(policy(input.ResourceId).tags ?? [])] })),
       ),
     );
   organizations.on(EnablePolicyTypeCommand).callsFake(() =>
