@@ -243,14 +243,15 @@ async function readAndPlan(
 
 /** Whether a policy carries REMEDIATION_OWNER_TAG, paging through ListTagsForResource (pages may be empty). */
 async function readOwnership(client: OrganizationsClient, policyId: string): Promise<PolicyOwnership> {
-  const tags: Tag[] = [];
-  let nextToken: string | undefined;
+  let tags: Tag[];
   try {
-    do {
-      const page = await client.send(new ListTagsForResourceCommand({ ResourceId: policyId, NextToken: nextToken }));
-      tags.push(...(page.Tags ?? []));
-      nextToken = page.NextToken;
-    } while (nextToken);
+    tags = await readPages({
+      action: 'organizations:ListTagsForResource',
+      listName: 'Tags',
+      requestPage: (NextToken) => client.send(new ListTagsForResourceCommand({ ResourceId: policyId, NextToken })),
+      itemsOf: (page) => page.Tags,
+      keyOf: (tag) => tag.Key,
+    });
   } catch (error) {
     // Without its tags the policy cannot be told from someone else's of the same name: never read that as owned.
     if (error instanceof AccessDeniedException) return 'unknown';
