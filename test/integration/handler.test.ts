@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { cliEnvironment } from '../support/builtCli';
 import { buildMotoOrganization, type MotoOrganization, type MotoOrganizationSpec } from '../support/motoOrganization';
 import { describeWithMoto, MOTO_TEST_TIMEOUT_MS, motoClientConfig } from '../support/motoServer';
 import { optIn, SEED_000, SEED_004_EXAMPLE_1 } from '../support/policies';
@@ -102,21 +103,14 @@ function splitOutput(text: string): Output {
   return output;
 }
 
-/** The environment of one invoke: dummy credentials, every AWS call to `endpoint`, no real AWS configuration. */
+/** The environment of one invoke: the built CLI's (dummy credentials, every AWS call to `endpoint`), and the Lambda's. */
 function invokeEnvironment(endpoint: string): NodeJS.ProcessEnv {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
-  return {
-    ...inherited,
-    AWS_ENDPOINT_URL: endpoint,
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
+  return cliEnvironment(endpoint, {
     AWS_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
     POWERTOOLS_LOG_LEVEL: 'INFO',
     // On Node 20 the SDK prints a multi-line NodeVersionSupportWarning on stderr; the Lambda runs nodejs22.x.
     NODE_NO_WARNINGS: '1',
-  };
+  });
 }
 
 /** The invoke processes still running; a test that ends, even by its timeout, kills what it left. */
