@@ -67,8 +67,8 @@ interface ReadPolicy {
 /** The path from the root: the root's id, then each OU's down to the account's parent. */
 type Ancestors = readonly [string, ...string[]];
 
-// At most seven listings and one DescribePolicy per policy on the path are in flight, and the SDK's adaptive retries
-// pace them when Organizations throttles: readRoot needs no further limit here.
+// In flight at once: at most the six listings below the root, or one DescribePolicy per policy on the path (five per
+// node at most), and the SDK's adaptive retries pace them when Organizations throttles: no further limit here.
 const unlimited: Limit = (task) => task();
 
 /**
@@ -79,9 +79,9 @@ const unlimited: Limit = (task) => task();
  * (ListPoliciesForTarget) with their content (DescribePolicy), and whether ListAccountsWithInvalidEffectivePolicy lists
  * the account. `evaluatePosture` decides it exactly as it decides that account in the whole organization.
  *
- * Organizations has no consistent read, so the root frame (ListRoots, the root's policies) is read before the listings
- * of the OUs' and the account's policies and again after them, with the account's parent (ListParents) and the invalid
- * listing; when the root or the parent differ, it lists the path's policies again (the last frame serves as the next
+ * Organizations has no consistent read, so the root frame (ListRoots, the root's policies) is read before the path's
+ * policies (their listings and contents) and again after them, with the account's parent (ListParents) and the invalid
+ * listing; when the root or the parent differ, it reads the path's policies again (the last frame serves as the next
  * one's first), up to MAX_READ_ATTEMPTS in all.
  *
  * Throws what `readOrgSnapshot`'s calls throw (access denied, not in an organization, throttling, unreadable answers,
@@ -118,8 +118,8 @@ export async function readAccountSnapshot(
       [ancestors[0], before.policies],
       ...targets.map((targetId, i): [string, readonly PolicySummary[]] => [targetId, below[i] ?? []]),
     ];
-    const [policies, after, parent, invalid] = await Promise.all([
-      describePolicies(client, attached),
+    const policies = await describePolicies(client, attached);
+    const [after, parent, invalid] = await Promise.all([
       readRootFrame(client),
       readParent(client, accountId),
       readListedInvalid(client, accountId),
