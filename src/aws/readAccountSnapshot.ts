@@ -122,6 +122,8 @@ export async function readAccountSnapshot(
     const [after, parent, invalid] = await Promise.all([
       readRootFrame(client),
       readParent(client, accountId),
+      // Once, last: AWS finds invalid effective policies asynchronously, after the policies change (Organizations
+      // User Guide, invalid policy alerts), so its latest answer is the one closest to the policies read.
       readListedInvalid(client, accountId),
     ]);
     const parentId = ancestors[ancestors.length - 1];
