@@ -49,7 +49,7 @@ export const ORGANIZATIONS_CLIENT_CONFIG = {
 export const DEFAULT_CONCURRENCY = 5;
 
 /** The largest page every Organizations List call accepts (MaxResults 1-20). */
-const MAX_RESULTS_PER_PAGE = 20;
+export const MAX_RESULTS_PER_PAGE = 20;
 
 /** How many times `readOrgSnapshot` reads the organization before it gives up on one that keeps changing. */
 export const MAX_READ_ATTEMPTS = 3;
@@ -65,7 +65,8 @@ export interface ReadOrgSnapshotOptions {
   readonly concurrency?: number;
 }
 
-type Operation =
+/** The Organizations operations the readers send through `call` and `listAll`. */
+export type Operation =
   | 'DescribeOrganization'
   | 'ListRoots'
   | 'ListPolicies'
@@ -74,9 +75,12 @@ type Operation =
   | 'ListOrganizationalUnitsForParent'
   | 'ListAccountsForParent'
   | 'ListAccounts'
-  | 'ListAccountsWithInvalidEffectivePolicy';
+  | 'ListAccountsWithInvalidEffectivePolicy'
+  | 'ListParents'
+  | 'ListPoliciesForTarget';
 
-type Limit = <T>(task: () => Promise<T>) => Promise<T>;
+/** Runs a task when a slot is free (see createLimit). */
+export type Limit = <T>(task: () => Promise<T>) => Promise<T>;
 
 // What was read, before parseOrgSnapshot checks it: the API models leave every field optional.
 interface ReadOrganizationalUnit {
@@ -99,7 +103,8 @@ interface ReadPolicy {
   readonly targets: readonly (string | undefined)[];
 }
 
-interface ReadRoot {
+/** The root as ListRoots returned it, before parseOrgSnapshot checks it. */
+export interface ReadRoot {
   readonly id: string;
   readonly policyTypes: readonly { readonly type: string | undefined; readonly status: string | undefined }[];
 }
@@ -242,7 +247,8 @@ async function readFrame(client: OrganizationsClient, limit: Limit): Promise<Fra
   return { root, policies, invalidEffectivePolicyAccountIds: invalid.map((account) => account.Id) };
 }
 
-function readRoot(client: OrganizationsClient, limit: Limit): Promise<ReadRoot> {
+/** Reads the organization's one root with ListRoots, within `limit`; throws SnapshotReadError for none, several or no id. */
+export function readRoot(client: OrganizationsClient, limit: Limit): Promise<ReadRoot> {
   // Checked inside the task, so that a bad answer also stops the requests queued behind it.
   return limit(async () => {
     const roots = await listAll({
@@ -391,7 +397,8 @@ function changeDuring(read: Attempt): string | undefined {
   );
 }
 
-function rootChange(before: ReadRoot, after: ReadRoot): string | undefined {
+/** How the root changed between two reads (its id, or any policy type's status), in words, or undefined. */
+export function rootChange(before: ReadRoot, after: ReadRoot): string | undefined {
   if (before.id !== after.id) return `ListRoots returned root ${before.id}, then root ${after.id}`;
   const statuses = (root: ReadRoot): string =>
     root.policyTypes
@@ -487,13 +494,13 @@ function createLimit(concurrency: number): Limit {
 }
 
 /** A listing of readOrgSnapshot: an Organizations List call and its operation name. */
-interface OrganizationsListing<Page extends { readonly NextToken?: string | undefined }, Item>
+export interface OrganizationsListing<Page extends { readonly NextToken?: string | undefined }, Item>
   extends Omit<Listing<Page, Item>, 'action'> {
   readonly operation: Operation;
 }
 
 /** Reads every page of one List call with readPages, translating the SDK's errors. */
-async function listAll<Page extends { readonly NextToken?: string | undefined }, Item>({
+export async function listAll<Page extends { readonly NextToken?: string | undefined }, Item>({
   operation,
   ...listing
 }: OrganizationsListing<Page, Item>): Promise<Item[]> {
@@ -506,7 +513,7 @@ async function listAll<Page extends { readonly NextToken?: string | undefined },
 }
 
 /** Sends one request with readResponse, translating the SDK's errors. */
-async function call<T>(operation: Operation, request: () => Promise<T>): Promise<T> {
+export async function call<T>(operation: Operation, request: () => Promise<T>): Promise<T> {
   const action = `organizations:${operation}`;
   try {
     return await readResponse(action, request);

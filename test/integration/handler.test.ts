@@ -468,4 +468,58 @@ describeWithMoto('the built Lambda handler against moto_server', (moto) => {
     },
     MOTO_TEST_TIMEOUT_MS,
   );
+
+  it(
+    "answers a member's Scope=Account run from that account's path alone, through the role in the member account",
+    async () => {
+      const org = await buildMotoOrganization(builder, LOCKED_ORGANIZATION);
+      const member = org.accountId('prod-app');
+      const built = moto().requests.length;
+      const directory = mkdtempSync(join(tmpdir(), 'member-event-'));
+      try {
+        const eventFile = join(directory, 'member.json');
+        const event = JSON.parse(readFileSync(join(REPO_ROOT, SCHEDULED_TESTMODE), 'utf8'));
+        writeFileSync(
+          eventFile,
+          JSON.stringify({ ...event, accountId: member, ruleParameters: '{"Scope":"Account"}' }),
+        );
+
+        const outcome = await invoke(eventFile, moto().endpoint);
+
+        const compliant = `Opted out of all AI services by ${org.policyId('org-opt-out-locked')} on ${org.rootId}, locked under services, default, opt_out_policy.`;
+        expect(outcome.stderrLines).toEqual([]);
+        expect(outcome.exitCode).toBe(0);
+        expect(outcome.result).toEqual(returnedEvaluations(SCHEDULED_TESTMODE, [[member, 'COMPLIANT', compliant]]));
+        expect(putRequests()).toEqual([
+          {
+            ResultToken: 'TESTMODE',
+            TestMode: true,
+            Evaluations: sentEvaluations(SCHEDULED_TESTMODE, [[member, 'COMPLIANT', compliant]]),
+          },
+        ]);
+        const requests = moto().requests.slice(built);
+        expect(requests.filter((request) => request.body.startsWith('Action=AssumeRole&'))).toHaveLength(1);
+        // prod-app sits in Workloads/Prod; moto sends no Paths, so ListParents walks up to the root.
+        const organizationsCalls: Record<string, number> = {};
+        for (const request of requests) {
+          const operation = request.target?.replace(/^AWSOrganizationsV20161128\./, '');
+          if (operation !== undefined && operation !== request.target) {
+            organizationsCalls[operation] = (organizationsCalls[operation] ?? 0) + 1;
+          }
+        }
+        expect(organizationsCalls).toEqual({
+          DescribeAccount: 1,
+          DescribeOrganization: 1,
+          ListRoots: 2,
+          ListParents: 4,
+          ListPoliciesForTarget: 5,
+          DescribePolicy: 1,
+          ListAccountsWithInvalidEffectivePolicy: 1,
+        });
+      } finally {
+        rmSync(directory, { recursive: true, force: true });
+      }
+    },
+    MOTO_TEST_TIMEOUT_MS,
+  );
 });
