@@ -177,6 +177,11 @@ export function parseRuleParameters(raw: Readonly<Record<string, unknown>>): Res
   });
 }
 
+/** Whether an effective `value` of `key` is an opt-in that AllowedOptInServices allows. */
+export function isAllowedOptIn(parameters: RuleParameters, key: string, value: string): boolean {
+  return value === 'optIn' && parameters.allowedOptInServices.includes(key);
+}
+
 /** Writes parameters back in the form AWS Config takes, for reports. */
 export function formatRuleParameters(parameters: RuleParameters): Record<RuleParameterName, string> {
   return {
