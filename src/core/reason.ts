@@ -250,14 +250,16 @@ function formatDifference({ key, model, aws }: Difference): string {
   return `${formatKey(key)}: AWS ${AWS_VALUE_TEXT[aws]}, ${ours}`;
 }
 
-/** The settled keys grouped by the conflict that made them unknown: `p-a, p-b on ou-x: lex optOut, polly optOut`. */
+/** The settled keys by conflict: `what p-a, p-b on ou-x set differently: lex optOut, polly optOut; and what …`. */
 function formatSettled(settled: readonly SettledKey[]): string {
   const groups = new Map<string, string[]>();
   for (const { key, cause, aws } of settled) {
     const conflict = `${ids(cause.policyIds)} on ${cause.targetId}`;
     groups.set(conflict, [...(groups.get(conflict) ?? []), `${formatKey(key)} ${AWS_VALUE_TEXT[aws]}`]);
   }
-  return [...groups].map(([conflict, values]) => `${conflict}: ${values.join(', ')}`).join('; ');
+  return [...groups]
+    .map(([conflict, values]) => `what ${conflict} set differently: ${values.join(', ')}`)
+    .join('; and ');
 }
 
 const STATUS_MESSAGES: Readonly<Record<Extract<Reason, { kind: 'policyTypeNotEnabled' }>['status'], string>> = {
@@ -310,9 +312,9 @@ export function formatReason(reason: Reason): string {
     case 'unreadableEffectivePolicy':
       return `Unknown: AWS's effective AI opt-out policy of account ${reason.accountId} is not in the shape this rule reads: ${formatEffectivePolicyParseFailure(reason.failure)}. ${REPORT_MISREADING}`;
     case 'conflictSettledOptedOut':
-      return `Opted out of all AI services per AWS's effective policy of account ${reason.accountId}, which settles what policies on one node set differently (${formatSettled(reason.settled)}). Make those policies agree, so that they alone prove it.`;
+      return `Opted out of all AI services per AWS's effective policy of account ${reason.accountId}, which settles ${formatSettled(reason.settled)}. Make those policies agree, so that they alone prove it.`;
     case 'conflictSettledNotOptedOut':
-      return `Not opted out per AWS's effective policy of account ${reason.accountId}, which settles what policies on one node set differently: ${formatSettled(reason.settled)}. Make those policies agree on optOut.`;
+      return `Not opted out per AWS's effective policy of account ${reason.accountId}, which settles ${formatSettled(reason.settled)}. Make those policies agree on optOut.`;
     default:
       return assertNever(reason);
   }

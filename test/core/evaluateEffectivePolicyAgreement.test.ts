@@ -184,28 +184,28 @@ describe('evaluateEffectivePolicyAgreement', () => {
       LEX_CONFLICT,
       content({ default: 'optOut', lex: 'optOut' }),
       DEFAULT_LOCKS,
-      "COMPLIANT: Opted out of all AI services per AWS's effective policy of account 333333333333, which settles what policies on one node set differently (p-sandlexin, p-sandlexout on ou-exam-33333333: lex optOut). Make those policies agree, so that they alone prove it.",
+      "COMPLIANT: Opted out of all AI services per AWS's effective policy of account 333333333333, which settles what p-sandlexin, p-sandlexout on ou-exam-33333333 set differently: lex optOut. Make those policies agree, so that they alone prove it.",
     ],
     [
       'AWS leaves the conflicting key out, so that it follows default optOut',
       LEX_CONFLICT,
       DEFAULT_OUT,
       DEFAULT_LOCKS,
-      "COMPLIANT: Opted out of all AI services per AWS's effective policy of account 333333333333, which settles what policies on one node set differently (p-sandlexin, p-sandlexout on ou-exam-33333333: lex optOut). Make those policies agree, so that they alone prove it.",
+      "COMPLIANT: Opted out of all AI services per AWS's effective policy of account 333333333333, which settles what p-sandlexin, p-sandlexout on ou-exam-33333333 set differently: lex optOut. Make those policies agree, so that they alone prove it.",
     ],
     [
       'AWS applies optIn to a key AllowedOptInServices allows',
       LEX_CONFLICT,
       content({ default: 'optOut', lex: 'optIn' }),
       { ...DEFAULT_LOCKS, allowedOptInServices: ['lex'] },
-      "COMPLIANT: Opted out of all AI services per AWS's effective policy of account 333333333333, which settles what policies on one node set differently (p-sandlexin, p-sandlexout on ou-exam-33333333: lex optIn). Make those policies agree, so that they alone prove it.",
+      "COMPLIANT: Opted out of all AI services per AWS's effective policy of account 333333333333, which settles what p-sandlexin, p-sandlexout on ou-exam-33333333 set differently: lex optIn. Make those policies agree, so that they alone prove it.",
     ],
     [
       'AWS applies optIn to the conflicting key',
       LEX_CONFLICT,
       content({ default: 'optOut', lex: 'optIn' }),
       DEFAULT_LOCKS,
-      "NON_COMPLIANT: Not opted out per AWS's effective policy of account 333333333333, which settles what policies on one node set differently: p-sandlexin, p-sandlexout on ou-exam-33333333: lex optIn. Make those policies agree on optOut.",
+      "NON_COMPLIANT: Not opted out per AWS's effective policy of account 333333333333, which settles what p-sandlexin, p-sandlexout on ou-exam-33333333 set differently: lex optIn. Make those policies agree on optOut.",
     ],
     [
       'AWS settles a conflict on default, and a key that follows default',
@@ -220,7 +220,7 @@ describe('evaluateEffectivePolicyAgreement', () => {
       ]),
       DEFAULT_OUT,
       { ...DEFAULT_RULE_PARAMETERS, requiredLocks: ['services'] },
-      "COMPLIANT: Opted out of all AI services per AWS's effective policy of account 333333333333, which settles what policies on one node set differently (p-sanddefin, p-sanddefout on ou-exam-33333333: default optOut, lex optOut). Make those policies agree, so that they alone prove it.",
+      "COMPLIANT: Opted out of all AI services per AWS's effective policy of account 333333333333, which settles what p-sanddefin, p-sanddefout on ou-exam-33333333 set differently: default optOut, lex optOut. Make those policies agree, so that they alone prove it.",
     ],
   ])('settles a conflict that is the only doubt when %s', (_name, spec, answer, parameters, expected) => {
     const result = crossChecked(spec, answer, parameters);

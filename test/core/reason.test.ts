@@ -176,7 +176,7 @@ describe('formatReason', () => {
           { key: 'lex', cause: DEFAULT_CONFLICT, aws: 'optIn' },
         ],
       },
-      'Not opted out per AWS\'s effective policy of account 222222222222, which settles what policies on one node set differently: p-defin001, p-defout01 on ou-exam-11111111: default not set, lex optIn; p-defin001, p-defout01 on 222222222222: "le x" optIn. Make those policies agree on optOut.',
+      'Not opted out per AWS\'s effective policy of account 222222222222, which settles what p-defin001, p-defout01 on ou-exam-11111111 set differently: default not set, lex optIn; and what p-defin001, p-defout01 on 222222222222 set differently: "le x" optIn. Make those policies agree on optOut.',
     ],
   ])('says %s', (_name, reason, expected) => {
     expect(formatReason(reason)).toBe(expected);
