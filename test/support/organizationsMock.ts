@@ -2,8 +2,10 @@ import {
   type Account,
   AccountNotFoundException,
   DescribeAccountCommand,
+  DescribeEffectivePolicyCommand,
   DescribeOrganizationCommand,
   DescribePolicyCommand,
+  EffectivePolicyNotFoundException,
   ListAccountsCommand,
   ListAccountsForParentCommand,
   ListAccountsWithInvalidEffectivePolicyCommand,
@@ -18,6 +20,7 @@ import {
   PolicyNotFoundException,
   type PolicySummary,
   type Root,
+  TargetNotFoundException,
 } from '@aws-sdk/client-organizations';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 
@@ -43,6 +46,11 @@ export interface OrganizationFixture {
   readonly policies: readonly PolicyFixture[];
   /** The ids of the accounts ListAccountsWithInvalidEffectivePolicy returns. */
   readonly accountsWithInvalidEffectivePolicy: readonly string[];
+  /**
+   * DescribeEffectivePolicy's PolicyContent by account id; null answers EffectivePolicyNotFoundException. An account of
+   * the organization that is not listed fails the call: the test did not expect it to be asked.
+   */
+  readonly effectivePolicies: Readonly<Record<string, string | null>>;
 }
 
 /** The commands readOrgSnapshot sends, which `mockOrganization` answers; a test may take one over with `except`. */
@@ -57,8 +65,14 @@ export const READ_COMMANDS = [
   ListAccountsCommand,
   ListAccountsWithInvalidEffectivePolicyCommand,
 ] as const;
-/** The commands `mockOrganization` answers: the reader's, and DescribeAccount (which the rule asks of an invoker). */
-type ReadCommand = (typeof READ_COMMANDS)[number] | typeof DescribeAccountCommand;
+/**
+ * The commands `mockOrganization` answers: the reader's, DescribeAccount (which the rule asks of an invoker) and
+ * DescribeEffectivePolicy (which its cross-check asks).
+ */
+type ReadCommand =
+  | (typeof READ_COMMANDS)[number]
+  | typeof DescribeAccountCommand
+  | typeof DescribeEffectivePolicyCommand;
 
 export interface MockOrganizationOptions {
   /** Commands left unanswered, for the test to set up itself. */
@@ -128,6 +142,7 @@ export function organizationFixture(fields: Partial<OrganizationFixture> = {}): 
     accounts: { [ROOT_ID]: [sdkAccount(MANAGEMENT_ID, { Name: 'management' })] },
     policies: [],
     accountsWithInvalidEffectivePolicy: [],
+    effectivePolicies: {},
     ...fields,
   };
 }
@@ -261,6 +276,31 @@ export function mockOrganization(
           });
         }
         return { Account: account };
+      }),
+    );
+  }
+  if (!skip.has(DescribeEffectivePolicyCommand)) {
+    mock.on(DescribeEffectivePolicyCommand).callsFake((input) =>
+      answer(DescribeEffectivePolicyCommand, () => {
+        const accountId = input.TargetId ?? '';
+        const member = Object.values(fixture.accounts).some((accounts) => accounts.some((a) => a.Id === accountId));
+        if (!member) {
+          throw new TargetNotFoundException({
+            $metadata: {},
+            message: "We can't find a root, OU, account, or policy with the TargetId that you specified.",
+          });
+        }
+        const content = fixture.effectivePolicies[accountId];
+        if (content === undefined) throw new Error(`the fixture gives no effective policy for account ${accountId}`);
+        if (content === null) {
+          throw new EffectivePolicyNotFoundException({
+            $metadata: {},
+            message: "We can't find an effective policy of that type for this account.",
+          });
+        }
+        return {
+          EffectivePolicy: { PolicyContent: content, TargetId: accountId, PolicyType: input.PolicyType },
+        };
       }),
     );
   }
