@@ -1,7 +1,6 @@
-import type { UnknownValue } from './effectiveOptOut';
 import type { AccountDecision, PostureReport } from './evaluatePosture';
 import type { OrgSnapshot } from './orgSnapshot';
-import type { ConflictCause, Finding, Reason } from './reason';
+import type { Finding, Reason } from './reason';
 import type { RuleParameters } from './ruleParameters';
 
 /**
@@ -10,9 +9,6 @@ import type { RuleParameters } from './ruleParameters';
  * may have thousands, and Organizations answers about ten requests a second.
  */
 export const MAX_CONFLICT_CROSS_CHECKS = 100;
-
-/** A finding whose value is unknown only because policies on one node set it differently. */
-export type ConflictFinding = Finding & { readonly value: UnknownValue<ConflictCause> };
 
 /** The accounts one run asks AWS about, each list in a stable order. */
 export interface CrossCheckTargets {
@@ -27,20 +23,17 @@ export interface CrossCheckTargets {
 // Decisions that rest on the account's effective values; the others fail on the organization, or are not evaluated.
 const SAMPLED_REASONS: ReadonlySet<Reason['kind']> = new Set(['compliant', 'notOptedOut']);
 
-function isConflictFinding(finding: Finding): finding is ConflictFinding {
+function isConflict(finding: Finding): boolean {
   return finding.value.kind === 'unknown' && finding.value.cause.kind === 'conflict';
 }
 
 /**
- * The findings of a decision whose only doubt is policies on one node that set a key differently: its reason is
- * notOptedOut (so the organization and root checks, RequiredLocks included, passed), and every finding is such a
- * conflict. Undefined for any other decision.
+ * Whether a decision's only doubt is policies on one node that set a key differently: its reason is notOptedOut (so
+ * the organization and root checks, RequiredLocks included, passed), and every finding is such a conflict.
  */
-export function conflictOnlyFindings(decision: AccountDecision): readonly ConflictFinding[] | undefined {
+export function hasOnlyConflicts(decision: AccountDecision): boolean {
   const { reason } = decision;
-  if (reason.kind !== 'notOptedOut' || reason.unnamedServices !== undefined) return undefined;
-  const { findings } = reason;
-  return findings.every(isConflictFinding) ? findings : undefined;
+  return reason.kind === 'notOptedOut' && reason.unnamedServices === undefined && reason.findings.every(isConflict);
 }
 
 /**
@@ -57,7 +50,7 @@ export function evaluateCrossCheckTargets(
   parameters: RuleParameters,
 ): CrossCheckTargets {
   const conflicted = report.decisions
-    .filter((decision) => conflictOnlyFindings(decision) !== undefined)
+    .filter(hasOnlyConflicts)
     .map((decision) => decision.account.id)
     .sort();
   const cap = parameters.crossCheckAccounts === 0 ? 0 : MAX_CONFLICT_CROSS_CHECKS;
@@ -65,7 +58,7 @@ export function evaluateCrossCheckTargets(
   const targeted = new Set(snapshot.policies.flatMap((policy) => policy.targets));
   const byPath = new Map<string, { readonly decision: AccountDecision; readonly nodes: number }>();
   for (const decision of report.decisions) {
-    if (!SAMPLED_REASONS.has(decision.reason.kind) || conflictOnlyFindings(decision) !== undefined) continue;
+    if (!SAMPLED_REASONS.has(decision.reason.kind) || hasOnlyConflicts(decision)) continue;
     const path = [snapshot.root.id, ...decision.organizationalUnits.map((ou) => ou.id), decision.account.id];
     const nodes = path.filter((id) => targeted.has(id));
     const key = nodes.join('/');

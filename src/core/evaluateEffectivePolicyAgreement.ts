@@ -1,5 +1,5 @@
 import type { EffectiveOptOut } from './effectiveOptOut';
-import { conflictOnlyFindings } from './evaluateCrossCheckTargets';
+import { hasOnlyConflicts } from './evaluateCrossCheckTargets';
 import { type AccountDecision, type PostureReport, toAccountDecision, toPostureReport } from './evaluatePosture';
 import { type EffectivePolicyAnswer, type EffectivePolicyValues, parseEffectivePolicy } from './parseEffectivePolicy';
 import { DEFAULT_SERVICE_KEY } from './parseOptOutPolicy';
@@ -68,7 +68,7 @@ function crossCheckReason(
   const parsed = answer.kind === 'none' ? undefined : parseEffectivePolicy(answer.content);
   if (parsed?.ok === false) return { kind: 'unreadableEffectivePolicy', accountId, failure: parsed.error };
   const values = parsed?.value ?? new Map();
-  const settling = conflictOnlyFindings(decision) !== undefined;
+  const settling = hasOnlyConflicts(decision);
   const { differences, settled } = compare(effective, values, settling);
   if (differences.length > 0) {
     return { kind: 'modelDisagreesWithAws', accountId, noEffectivePolicy: answer.kind === 'none', differences };
