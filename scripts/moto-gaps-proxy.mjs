@@ -1,4 +1,5 @@
-// Fills the gaps of moto's server that this project's reader runs into, as an HTTP proxy on 127.0.0.1 in front of it:
+// Fills the gaps of moto's server that this project's reader and rule run into, as an HTTP proxy on 127.0.0.1 in
+// front of it:
 //
 //   node scripts/moto-gaps-proxy.mjs MOTO_ENDPOINT [PORT]
 //   node scripts/moto-gaps-proxy.mjs http://127.0.0.1:5000 5001    # then AWS_ENDPOINT_URL=http://127.0.0.1:5001
@@ -7,12 +8,17 @@
 // port) and forwards every request to moto unchanged, except the calls moto does not implement, which it answers
 // itself (GAP_ANSWERS below). SIGINT or SIGTERM stops it. It only forwards to moto on this machine (loopback http).
 //
-// The one gap today: Organizations ListAccountsWithInvalidEffectivePolicy (JSON 1.1, X-Amz-Target
-// AWSOrganizationsV20161128.ListAccountsWithInvalidEffectivePolicy). moto 5.2.1 answers it with an HTML page and
-// HTTP 500, which SDK v3 reports as a SyntaxError, so the reader, which must not skip that listing, cannot read an
-// emulated organization at all. This proxy answers `{"Accounts": []}`: moto keeps no effective-policy state (it
-// neither computes nor validates effective policies), so "no account has an invalid effective policy" is the only
-// answer true to what moto holds. It says nothing about a real organization: never put this in front of AWS.
+// The gaps today, both Organizations calls (JSON 1.1, X-Amz-Target AWSOrganizationsV20161128.<name>) that moto 5.2.1
+// answers with an HTML page and HTTP 500:
+// - ListAccountsWithInvalidEffectivePolicy, which the reader must not skip: SDK v3 reports that page as a SyntaxError,
+//   so the reader could not read an emulated organization at all. This proxy answers `{"Accounts": []}`: moto keeps no
+//   effective-policy state (it neither computes nor validates effective policies), so "no account has an invalid
+//   effective policy" is the only answer true to what moto holds.
+// - DescribeEffectivePolicy, which the rule's cross-check asks: there is no answer true to what moto holds, since AWS's
+//   merge is exactly what the cross-check compares with. SDK v3 retries a 500 up to ten times with backoff, so this
+//   proxy answers at once with HTTP 400 UnknownOperationException, which says so and is not retried: a run that asks
+//   fails after its put (CrossCheckAccounts=0 asks nothing).
+// It says nothing about a real organization: never put this in front of AWS.
 //
 // A development tool with no dependencies and no exports; test/support/motoServer.ts starts it in front of every
 // moto_server the integration tests start, so that the tests and a person's local runs share this one gap-filler.
@@ -21,9 +27,23 @@ import { createServer, request } from 'node:http';
 const USAGE =
   'usage: node scripts/moto-gaps-proxy.mjs MOTO_ENDPOINT [PORT]   (MOTO_ENDPOINT such as http://127.0.0.1:5000; PORT 0 or left out: a free port)';
 
-/** The answers to the calls moto lacks, by X-Amz-Target (AWS JSON 1.1 protocol). */
+/** The answers to the calls moto lacks, by X-Amz-Target (AWS JSON 1.1 protocol): HTTP status and body. */
 const GAP_ANSWERS = new Map([
-  ['AWSOrganizationsV20161128.ListAccountsWithInvalidEffectivePolicy', JSON.stringify({ Accounts: [] })],
+  [
+    'AWSOrganizationsV20161128.ListAccountsWithInvalidEffectivePolicy',
+    { status: 200, body: JSON.stringify({ Accounts: [] }) },
+  ],
+  [
+    'AWSOrganizationsV20161128.DescribeEffectivePolicy',
+    {
+      status: 400,
+      body: JSON.stringify({
+        __type: 'UnknownOperationException',
+        message:
+          'moto does not implement DescribeEffectivePolicy, and scripts/moto-gaps-proxy.mjs has no merge to stand in for AWS',
+      }),
+    },
+  ],
 ]);
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -59,11 +79,11 @@ const server = createServer((incoming, outgoing) => {
   if (answer !== undefined) {
     incoming.resume();
     incoming.on('end', () => {
-      outgoing.writeHead(200, {
+      outgoing.writeHead(answer.status, {
         'content-type': 'application/x-amz-json-1.1',
-        'content-length': Buffer.byteLength(answer),
+        'content-length': Buffer.byteLength(answer.body),
       });
-      outgoing.end(answer);
+      outgoing.end(answer.body);
     });
     return;
   }

@@ -377,3 +377,42 @@ export class AwsTimeoutError extends AppError {
     );
   }
 }
+
+/** AWS answered a read with a body this project cannot use: a field missing, or about something other than asked. */
+export class UnexpectedResponseError extends AppError {
+  override name = 'UnexpectedResponseError';
+
+  constructor(
+    /** The IAM action whose answer is unusable, such as `organizations:DescribeEffectivePolicy`. */
+    readonly action: string,
+    /** What is wrong with the answer, such as `without EffectivePolicy.PolicyContent`. */
+    readonly detail: string,
+  ) {
+    super(
+      `AWS answered ${action} ${detail}, so the read failed: run again; if it persists, check what stands between this and AWS (a proxy, AWS_ENDPOINT_URL)`,
+    );
+  }
+}
+
+/** The most account ids an error message lists; the error's fields hold them all. */
+const MAX_IDS_IN_MESSAGE = 10;
+
+/** AWS's effective AI opt-out policy of some accounts could not be read, so they were not cross-checked this run. */
+export class CrossCheckReadError extends AppError {
+  override name = 'CrossCheckReadError';
+
+  constructor(
+    /** The accounts whose effective policy could not be read. */
+    readonly accountIds: readonly string[],
+    /** The first account's failure. */
+    options: ErrorOptions & { readonly cause: unknown },
+  ) {
+    const shown = accountIds.slice(0, MAX_IDS_IN_MESSAGE).join(', ');
+    const more = accountIds.length > MAX_IDS_IN_MESSAGE ? ` and ${accountIds.length - MAX_IDS_IN_MESSAGE} more` : '';
+    const reason = options.cause instanceof Error ? options.cause.message : String(options.cause);
+    super(
+      `Could not read AWS's effective AI opt-out policy (organizations:DescribeEffectivePolicy) of ${accountIds.length} account(s) (${shown}${more}), so they were not cross-checked: their results stand as the policies alone decide them, and a conflict stays NON_COMPLIANT. The first failure: ${reason}`,
+      options,
+    );
+  }
+}

@@ -1,5 +1,6 @@
 import { readTemplate, type Template } from '../scripts/samTemplate.cjs';
 import {
+  DEFAULT_CROSS_CHECK_ACCOUNTS,
   DEFAULT_EXECUTION_ROLE_NAME,
   LOCK_LEVELS,
   parseRuleParameters,
@@ -52,7 +53,7 @@ describe('conformance-pack.yaml', () => {
     });
   });
 
-  it('passes the four rule parameters and leaves AllowedOptInServices out when it is empty', () => {
+  it('passes the five rule parameters and leaves AllowedOptInServices out when it is empty', () => {
     expect(rule?.Properties?.InputParameters).toEqual({
       RequiredLocks: { Ref: 'RequiredLocks' },
       AllowedOptInServices: {
@@ -60,6 +61,7 @@ describe('conformance-pack.yaml', () => {
       },
       Scope: { Ref: 'Scope' },
       ExecutionRoleName: { Ref: 'ExecutionRoleName' },
+      CrossCheckAccounts: { Ref: 'CrossCheckAccounts' },
     });
     expect(Object.keys(rule?.Properties?.InputParameters ?? {}).sort()).toEqual([...RULE_PARAMETER_NAMES].sort());
     expect(pack.Conditions?.HasAllowedOptInServices).toEqual({
@@ -81,7 +83,7 @@ describe('conformance-pack.yaml', () => {
     expect(parameter('MaximumExecutionFrequency').Default).toBe('TwentyFour_Hours');
   });
 
-  it('has rule parameter defaults that the rule accepts: every lock, no opt-in, one account, the default role', () => {
+  it('has rule parameter defaults that the rule accepts: every lock, no opt-in, one account, the default role, 10 cross-checks', () => {
     const defaults = Object.fromEntries(RULE_PARAMETER_NAMES.map((name) => [name, String(parameter(name).Default)]));
     expect(parseRuleParameters(defaults)).toEqual({
       ok: true,
@@ -90,6 +92,7 @@ describe('conformance-pack.yaml', () => {
         allowedOptInServices: [],
         scope: 'Account',
         executionRoleName: DEFAULT_EXECUTION_ROLE_NAME,
+        crossCheckAccounts: DEFAULT_CROSS_CHECK_ACCOUNTS,
       },
     });
   });
@@ -100,7 +103,7 @@ describe('conformance-pack.yaml', () => {
     }
   });
 
-  it('shares the RequiredLocks pattern and the frequencies with template.yaml', () => {
+  it("shares the rule parameters' patterns and defaults and the frequencies with template.yaml", () => {
     const centralParameters = central.Parameters ?? {};
     expect(parameter('RequiredLocks').AllowedPattern).toBe(centralParameters.RequiredLocks?.AllowedPattern);
     expect(parameter('RequiredLocks').Default).toBe(centralParameters.RequiredLocks?.Default);
@@ -108,6 +111,8 @@ describe('conformance-pack.yaml', () => {
     expect(parameter('AllowedOptInServices').AllowedPattern).toBe(
       centralParameters.AllowedOptInServices?.AllowedPattern,
     );
+    expect(parameter('CrossCheckAccounts').AllowedPattern).toBe(centralParameters.CrossCheckAccounts?.AllowedPattern);
+    expect(parameter('CrossCheckAccounts').Default).toBe(centralParameters.CrossCheckAccounts?.Default);
     expect(parameter('MaximumExecutionFrequency').AllowedValues).toEqual(
       centralParameters.MaximumExecutionFrequency?.AllowedValues,
     );

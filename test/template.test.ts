@@ -196,6 +196,7 @@ describe('template.yaml', () => {
       AllowedOptInServices: {
         'Fn::If': ['HasAllowedOptInServices', { Ref: 'AllowedOptInServices' }, { Ref: 'AWS::NoValue' }],
       },
+      CrossCheckAccounts: { Ref: 'CrossCheckAccounts' },
     });
     expect(template.Parameters?.MaximumExecutionFrequency?.Default).toBe('TwentyFour_Hours');
   });
@@ -205,8 +206,9 @@ describe('template.yaml', () => {
     const defaults = {
       RequiredLocks: parameters.RequiredLocks?.Default,
       AllowedOptInServices: parameters.AllowedOptInServices?.Default,
+      CrossCheckAccounts: parameters.CrossCheckAccounts?.Default,
     };
-    expect(parseRuleParameters(defaults).ok).toBe(true);
+    expect(parseRuleParameters(defaults)).toMatchObject({ ok: true, value: { crossCheckAccounts: 10 } });
     const pattern = new RegExp(String(parameters.RequiredLocks?.AllowedPattern));
     for (const value of ['services', 'default,opt_out_policy', 'services,default,opt_out_policy', 'none']) {
       expect([value, pattern.test(value)]).toEqual([value, true]);
@@ -228,6 +230,18 @@ describe('template.yaml', () => {
     }
   });
 
+  it('has a CrossCheckAccounts pattern that accepts exactly what the rule accepts', () => {
+    const pattern = new RegExp(String(template.Parameters?.CrossCheckAccounts?.AllowedPattern));
+    for (const value of ['0', '1', '9', '10', '42', '99', '100']) {
+      expect([value, pattern.test(value)]).toEqual([value, true]);
+      expect([value, parseRuleParameters({ CrossCheckAccounts: value }).ok]).toEqual([value, true]);
+    }
+    for (const value of ['101', '1000', '-1', '+1', '01', '1.0', '1e2', 'ten', '\uff11']) {
+      expect([value, pattern.test(value)]).toEqual([value, false]);
+      expect([value, parseRuleParameters({ CrossCheckAccounts: value }).ok]).toEqual([value, false]);
+    }
+  });
+
   it('offers an organization rule, or only a function for conformance packs, whose members put their own result', () => {
     const rule = template.Resources.AiOptOutOrganizationConfigRule;
     expect(rule?.Condition).toBe('IsOrganizationRule');
@@ -241,7 +255,7 @@ describe('template.yaml', () => {
     const inputs = String((metadata.InputParameters as { 'Fn::Sub': string })['Fn::Sub']);
     const filled = inputs.replace(/\$\{(\w+)\}/g, (_, name: string) => String(template.Parameters?.[name]?.Default));
     const parameters = parseRuleParameters(JSON.parse(filled));
-    expect(parameters.ok && parameters.value.scope).toBe('Account');
+    expect(parameters).toMatchObject({ ok: true, value: { scope: 'Account', crossCheckAccounts: 10 } });
     expect(template.Resources.OrganizationInvokePermission?.Condition).toBe('IsInvokedByMembers');
     expect(template.Conditions?.IsInvokedByMembers).toEqual({
       'Fn::Or': [{ Condition: 'IsOrganizationRule' }, { 'Fn::Equals': [{ Ref: 'RuleType' }, 'ConformancePack'] }],

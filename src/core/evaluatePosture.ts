@@ -12,7 +12,7 @@ import {
 import { type Account, AI_OPT_OUT_POLICY_TYPE, type OrganizationalUnit, type OrgSnapshot } from './orgSnapshot';
 import { DEFAULT_SERVICE_KEY, parseOptOutPolicy } from './parseOptOutPolicy';
 import { type ComplianceType, type Finding, formatReason, REASON_COMPLIANCE, type Reason } from './reason';
-import { LOCK_LEVELS, type RuleParameters } from './ruleParameters';
+import { isAllowedOptIn, LOCK_LEVELS, type RuleParameters } from './ruleParameters';
 
 /** The verdict for one account, with everything a report or an evaluation needs. */
 export interface AccountDecision {
@@ -107,7 +107,7 @@ function accountReason(
   effective: EffectiveOptOut,
   parameters: RuleParameters,
 ): Reason {
-  const allowed = (key: string, kind: string) => kind === 'optIn' && parameters.allowedOptInServices.includes(key);
+  const allowed = (key: string, kind: string) => isAllowedOptIn(parameters, key, kind);
   const findings: Finding[] = [];
   for (const [key, value] of [[DEFAULT_SERVICE_KEY, effective.default] as const, ...effective.services]) {
     if (value.kind !== 'optOut' && !allowed(key, value.kind)) findings.push({ key, value });
@@ -160,31 +160,45 @@ export function evaluatePosture(snapshot: OrgSnapshot, parameters: RuleParameter
     };
   };
 
-  const decisions = snapshot.accounts.map((account): AccountDecision => {
+  const decisions = snapshot.accounts.map((account) => {
     const organizationalUnits = ancestorsOf(tree, account.parentId);
     const { reason, effective } = decide(account, organizationalUnits);
-    const message = formatReason(reason);
-    return {
-      account,
-      isManagementAccount: account.id === snapshot.organization.managementAccountId,
-      organizationalUnits,
-      compliance: REASON_COMPLIANCE[reason.kind],
-      reason,
-      message,
-      annotation: toAnnotation(message),
-      effective,
-    };
+    const isManagementAccount = account.id === snapshot.organization.managementAccountId;
+    return toAccountDecision({ account, isManagementAccount, organizationalUnits, effective }, reason);
   });
+  return toPostureReport(snapshot.organization.id, decisions, tree.unreadablePolicies);
+}
 
+/** An account's decision for `reason`: its verdict, message and annotation follow from the reason. */
+export function toAccountDecision(
+  fields: Pick<AccountDecision, 'account' | 'isManagementAccount' | 'organizationalUnits' | 'effective'>,
+  reason: Reason,
+): AccountDecision {
+  const message = formatReason(reason);
+  return {
+    ...fields,
+    compliance: REASON_COMPLIANCE[reason.kind],
+    reason,
+    message,
+    annotation: toAnnotation(message),
+  };
+}
+
+/** The report of an organization's decisions: how many got each verdict, and the organization's own verdict. */
+export function toPostureReport(
+  organizationId: string,
+  decisions: readonly AccountDecision[],
+  unreadablePolicies: readonly UnreadablePolicyCause[],
+): PostureReport {
   const counts = { COMPLIANT: 0, NON_COMPLIANT: 0, NOT_APPLICABLE: 0 };
   for (const decision of decisions) counts[decision.compliance] += 1;
   const evaluated = decisions.filter((decision) => decision.compliance !== 'NOT_APPLICABLE');
   const compliant = evaluated.length > 0 && evaluated.every((decision) => decision.compliance === 'COMPLIANT');
   return {
-    organizationId: snapshot.organization.id,
+    organizationId,
     compliance: compliant ? 'COMPLIANT' : 'NON_COMPLIANT',
     decisions,
     counts,
-    unreadablePolicies: tree.unreadablePolicies,
+    unreadablePolicies,
   };
 }

@@ -1,3 +1,5 @@
+import { fail, ok, type Result } from './result';
+
 /** How paths name the top level of a JSON document. */
 export const TOP_LEVEL = '(top level)';
 
@@ -51,4 +53,37 @@ export function findDuplicateKey(content: string): { path: string; key: string }
     }
   }
   return undefined;
+}
+
+/** Why a text is not usable JSON: JSON.parse refused it, or an object repeats a key (JSON.parse keeps the last). */
+export type JsonTextFailure =
+  | { readonly kind: 'invalidJson'; readonly detail: string }
+  | { readonly kind: 'duplicateKey'; readonly path: string; readonly key: string };
+
+/**
+ * Parses a JSON text, refusing one that repeats a key in an object: AWS documents no rule for which of two equal keys
+ * applies, and JSON.parse would silently keep the last.
+ */
+export function parseJsonText(content: string): Result<unknown, JsonTextFailure> {
+  let json: unknown;
+  try {
+    json = JSON.parse(content);
+  } catch (error) {
+    return fail({ kind: 'invalidJson', detail: String(error).replace(/^SyntaxError: /, '') });
+  }
+  const duplicate = findDuplicateKey(content);
+  return duplicate === undefined ? ok(json) : fail({ kind: 'duplicateKey', ...duplicate });
+}
+
+/** A JSON object's fields, or undefined for anything else (an array, a string, null). */
+export function asFields(value: unknown): Readonly<Record<string, unknown>> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value))
+    : undefined;
+}
+
+/** A JSON value as JSON text for a message, cut to 40 characters. */
+export function formatJsonValue(value: unknown): string {
+  const json = JSON.stringify(value);
+  return json.length > 40 ? `${json.slice(0, 37)}...` : json;
 }

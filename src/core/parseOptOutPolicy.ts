@@ -1,4 +1,12 @@
-import { findDuplicateKey, formatKey, joinPath, TOP_LEVEL } from './jsonKeys';
+import {
+  asFields,
+  formatJsonValue,
+  formatKey,
+  type JsonTextFailure,
+  joinPath,
+  parseJsonText,
+  TOP_LEVEL,
+} from './jsonKeys';
 import { fail, ok, type Result } from './result';
 
 /** The values `@@assign` may take under `opt_out_policy`; case-sensitive. */
@@ -42,8 +50,7 @@ export interface OptOutPolicyDocument {
 
 /** Why a policy's content is not a usable AI services opt-out policy; `path` is where, e.g. `services.lex`. */
 export type PolicyParseFailure =
-  | { readonly kind: 'invalidJson'; readonly detail: string }
-  | { readonly kind: 'duplicateKey'; readonly path: string; readonly key: string }
+  | JsonTextFailure
   | { readonly kind: 'notAnObject'; readonly path: string }
   | { readonly kind: 'missingServices' }
   | { readonly kind: 'unexpectedKey'; readonly path: string; readonly key: string; readonly allowed: string }
@@ -54,19 +61,7 @@ export type PolicyParseFailure =
   | { readonly kind: 'invalidAssign'; readonly path: string; readonly value: string }
   | { readonly kind: 'invalidChildControl'; readonly path: string; readonly value: string; readonly problem: string };
 
-type Fields = Readonly<Record<string, unknown>>;
 type Parsed<T> = Result<T, PolicyParseFailure>;
-
-function show(value: unknown): string {
-  const json = JSON.stringify(value);
-  return json.length > 40 ? `${json.slice(0, 37)}...` : json;
-}
-
-function asFields(value: unknown): Fields | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? Object.fromEntries(Object.entries(value))
-    : undefined;
-}
 
 function keyFailure(path: string, key: string, allowed: string): PolicyParseFailure {
   const operator = FORBIDDEN_OPERATORS.find((forbidden) => forbidden === key);
@@ -75,18 +70,17 @@ function keyFailure(path: string, key: string, allowed: string): PolicyParseFail
     : { kind: 'forbiddenOperator', path, operator };
 }
 
-// JSON.parse keeps the last of two equal keys; AWS documents nothing about them, so a repeated key is a failure.
-
 /** Parses the child control that stands under `path` (the level it guards). */
 function parseChildControl(value: unknown, path: string): Parsed<ChildControl> {
   const invalid = (problem: string) =>
-    fail<PolicyParseFailure>({ kind: 'invalidChildControl', path, value: show(value), problem });
+    fail<PolicyParseFailure>({ kind: 'invalidChildControl', path, value: formatJsonValue(value), problem });
   if (!Array.isArray(value)) return invalid('it must be a list such as ["@@none"]');
   if (value.length === 0) return invalid('the list is empty');
   const operators: string[] = [];
   for (const item of value) {
     const known = CHILD_CONTROL_VALUES.find((operator) => operator === item);
-    if (known === undefined) return invalid(`${show(item)} is not one of ${CHILD_CONTROL_VALUES.join(', ')}`);
+    if (known === undefined)
+      return invalid(`${formatJsonValue(item)} is not one of ${CHILD_CONTROL_VALUES.join(', ')}`);
     operators.push(known);
   }
   if (operators.includes('@@none')) return operators.length === 1 ? ok('locked') : invalid('@@none must stand alone');
@@ -97,7 +91,7 @@ function parseOptOutPolicyEntry(
   value: unknown,
   path: string,
 ): Parsed<{ valueControl: ChildControl; assign: OptOutValue }> {
-  if (typeof value === 'string') return fail({ kind: 'bareString', path, value: show(value) });
+  if (typeof value === 'string') return fail({ kind: 'bareString', path, value: formatJsonValue(value) });
   const fields = asFields(value);
   if (fields === undefined) return fail({ kind: 'notAnObject', path });
   let valueControl: ChildControl = 'open';
@@ -112,7 +106,8 @@ function parseOptOutPolicyEntry(
   }
   if (!(ASSIGN_OPERATOR in fields)) return fail({ kind: 'missingAssign', path });
   const assign = OPT_OUT_VALUES.find((candidate) => candidate === fields[ASSIGN_OPERATOR]);
-  if (assign === undefined) return fail({ kind: 'invalidAssign', path, value: show(fields[ASSIGN_OPERATOR]) });
+  if (assign === undefined)
+    return fail({ kind: 'invalidAssign', path, value: formatJsonValue(fields[ASSIGN_OPERATOR]) });
   return ok({ valueControl, assign });
 }
 
@@ -171,15 +166,8 @@ function parseDocument(json: unknown): Parsed<OptOutPolicyDocument> {
  * Service keys are accepted whatever they are (AWS keeps adding services) and kept exactly as written.
  */
 export function parseOptOutPolicy(content: string): Parsed<OptOutPolicyDocument> {
-  let json: unknown;
-  try {
-    json = JSON.parse(content);
-  } catch (error) {
-    return fail({ kind: 'invalidJson', detail: String(error).replace(/^SyntaxError: /, '') });
-  }
-  const duplicate = findDuplicateKey(content);
-  if (duplicate !== undefined) return fail({ kind: 'duplicateKey', ...duplicate });
-  return parseDocument(json);
+  const json = parseJsonText(content);
+  return json.ok ? parseDocument(json.value) : json;
 }
 
 /** Says in plain words why a policy is not usable, naming the place in the document. */

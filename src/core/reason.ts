@@ -2,6 +2,7 @@ import type {
   GuardLevel,
   KeyValue,
   Lock,
+  Setting,
   UncertainLock,
   UnknownCause,
   UnknownValue,
@@ -9,12 +10,14 @@ import type {
 } from './effectiveOptOut';
 import { formatKey } from './jsonKeys';
 import type { AccountState, FeatureSet, PolicyTypeStatus } from './orgSnapshot';
+import { type EffectivePolicyParseFailure, formatEffectivePolicyParseFailure } from './parseEffectivePolicy';
 import {
   assertNever,
   CHILD_CONTROL_OPERATOR,
   DEFAULT_SERVICE_KEY,
   formatPolicyParseFailure,
   OPT_OUT_POLICY_KEY,
+  type OptOutValue,
 } from './parseOptOutPolicy';
 import type { LockLevel } from './ruleParameters';
 
@@ -26,6 +29,27 @@ export type ComplianceType = (typeof COMPLIANCE_TYPES)[number];
 export interface Finding {
   readonly key: string;
   readonly value: Exclude<KeyValue, { kind: 'optOut' }>;
+}
+
+/** Two or more policies on one node that set a key differently (AWS picks by attachment order, which no API returns). */
+export type ConflictCause = Extract<UnknownCause, { kind: 'conflict' }>;
+
+/** A key's value in AWS's effective policy: the key's own, else `default`'s, else `unset` when neither is listed. */
+export type AwsValue = OptOutValue | 'unset';
+
+/** A key on which this rule's reading and AWS's effective policy differ. */
+export interface Difference {
+  readonly key: string;
+  /** This rule's value: assigned, assigned by nobody, or `unnamed` when no policy it read names the key at all. */
+  readonly model: Setting | { readonly kind: 'unset' } | { readonly kind: 'unnamed' };
+  readonly aws: AwsValue;
+}
+
+/** A key that policies on one node set differently, with the value AWS's effective policy gives it. */
+export interface SettledKey {
+  readonly key: string;
+  readonly cause: ConflictCause;
+  readonly aws: AwsValue;
 }
 
 /** Why an account got its verdict: the first check that failed, or what made it compliant. */
@@ -63,6 +87,30 @@ export type Reason =
       readonly kind: 'notOptedOut';
       readonly findings: readonly Finding[];
       readonly unnamedServices: UnknownValue<UnreadablePolicyCause> | undefined;
+    }
+  | {
+      readonly kind: 'modelDisagreesWithAws';
+      readonly accountId: string;
+      /** AWS has no effective AI opt-out policy for the account (EffectivePolicyNotFoundException). */
+      readonly noEffectivePolicy: boolean;
+      readonly differences: readonly Difference[];
+    }
+  | {
+      readonly kind: 'unreadableEffectivePolicy';
+      readonly accountId: string;
+      readonly failure: EffectivePolicyParseFailure;
+    }
+  | {
+      readonly kind: 'conflictSettledOptedOut';
+      readonly accountId: string;
+      /** Every key a conflict was the only doubt of; AWS gives each optOut, or optIn where allowed. */
+      readonly settled: readonly SettledKey[];
+    }
+  | {
+      readonly kind: 'conflictSettledNotOptedOut';
+      readonly accountId: string;
+      /** The keys a conflict was the only doubt of that AWS gives neither optOut nor an allowed optIn. */
+      readonly settled: readonly SettledKey[];
     };
 
 /** The verdict each reason stands for; a new kind of reason does not compile without one. */
@@ -79,6 +127,12 @@ export const REASON_COMPLIANCE: Readonly<Record<Reason['kind'], ComplianceType>>
   leftOrganization: 'NOT_APPLICABLE',
   // AWS says the effective policy fails its validation and is not fully enforced: nothing the policies say holds.
   invalidEffectivePolicy: 'NON_COMPLIANT',
+  // This rule's reading of AWS's merge is wrong somewhere, so nothing it proves holds for the account.
+  modelDisagreesWithAws: 'NON_COMPLIANT',
+  unreadableEffectivePolicy: 'NON_COMPLIANT',
+  // AWS's own effective policy decides what attachment order left unknown; the locks still come from the policies.
+  conflictSettledOptedOut: 'COMPLIANT',
+  conflictSettledNotOptedOut: 'NON_COMPLIANT',
 };
 
 const LOCK_CONSEQUENCE: Readonly<Record<LockLevel, string>> = {
@@ -182,6 +236,32 @@ function formatNotOptedOut({ findings, unnamedServices }: Extract<Reason, { kind
     .join(' ');
 }
 
+const AWS_VALUE_TEXT: Readonly<Record<AwsValue, string>> = { optOut: 'optOut', optIn: 'optIn', unset: 'not set' };
+
+/** What to do when this rule and AWS's effective policy do not fit together. */
+const REPORT_MISREADING =
+  "This rule misreads AWS's merge here: report it with the function's logs; until then the account counts as not opted out.";
+
+function formatDifference({ key, model, aws }: Difference): string {
+  const ours =
+    model.kind === 'unnamed'
+      ? 'yet no policy this rule read names it'
+      : `this rule ${model.kind === 'unset' ? 'not set' : `${model.kind} via ${model.policyId} on ${model.targetId}`}`;
+  return `${formatKey(key)}: AWS ${AWS_VALUE_TEXT[aws]}, ${ours}`;
+}
+
+/** The settled keys by conflict: `what p-a, p-b on ou-x set differently: lex optOut, polly optOut; and what …`. */
+function formatSettled(settled: readonly SettledKey[]): string {
+  const groups = new Map<string, string[]>();
+  for (const { key, cause, aws } of settled) {
+    const conflict = `${ids(cause.policyIds)} on ${cause.targetId}`;
+    groups.set(conflict, [...(groups.get(conflict) ?? []), `${formatKey(key)} ${AWS_VALUE_TEXT[aws]}`]);
+  }
+  return [...groups]
+    .map(([conflict, values]) => `what ${conflict} set differently: ${values.join(', ')}`)
+    .join('; and ');
+}
+
 const STATUS_MESSAGES: Readonly<Record<Extract<Reason, { kind: 'policyTypeNotEnabled' }>['status'], string>> = {
   absent: 'is not enabled on root {root}, so no AI opt-out policy applies. Enable it on the root',
   PENDING_ENABLE: 'is still PENDING_ENABLE on root {root}; policies apply once it is ENABLED. Evaluate again later',
@@ -223,6 +303,18 @@ export function formatReason(reason: Reason): string {
       return `Unknown: AWS reports the effective AI opt-out policy of account ${reason.accountId} as invalid, so it is not fully enforced. See aws organizations list-effective-policy-validation-errors --account-id ${reason.accountId} --policy-type AISERVICES_OPT_OUT_POLICY.`;
     case 'leftOrganization':
       return `Account ${reason.accountId} is no longer in organization ${reason.organizationId}.`;
+    case 'modelDisagreesWithAws': {
+      const none = reason.noEffectivePolicy
+        ? 'AWS has no effective AI opt-out policy for it (EffectivePolicyNotFoundException); '
+        : '';
+      return `Model and AWS disagree on account ${reason.accountId}: ${none}${reason.differences.map(formatDifference).join('; ')}. ${REPORT_MISREADING}`;
+    }
+    case 'unreadableEffectivePolicy':
+      return `Unknown: AWS's effective AI opt-out policy of account ${reason.accountId} is not in the shape this rule reads: ${formatEffectivePolicyParseFailure(reason.failure)}. ${REPORT_MISREADING}`;
+    case 'conflictSettledOptedOut':
+      return `Opted out of all AI services per AWS's effective policy of account ${reason.accountId}, which settles ${formatSettled(reason.settled)}. Make those policies agree, so that they alone prove it.`;
+    case 'conflictSettledNotOptedOut':
+      return `Not opted out per AWS's effective policy of account ${reason.accountId}, which settles ${formatSettled(reason.settled)}. Make those policies agree on optOut.`;
     default:
       return assertNever(reason);
   }

@@ -7,7 +7,13 @@ export const LOCK_LEVELS = ['services', 'default', 'opt_out_policy'] as const;
 export type LockLevel = (typeof LOCK_LEVELS)[number];
 
 /** The rule parameter names, as AWS Config passes them in `ruleParameters`. */
-export const RULE_PARAMETER_NAMES = ['RequiredLocks', 'AllowedOptInServices', 'Scope', 'ExecutionRoleName'] as const;
+export const RULE_PARAMETER_NAMES = [
+  'RequiredLocks',
+  'AllowedOptInServices',
+  'Scope',
+  'ExecutionRoleName',
+  'CrossCheckAccounts',
+] as const;
 export type RuleParameterName = (typeof RULE_PARAMETER_NAMES)[number];
 
 /**
@@ -22,6 +28,12 @@ export const DEFAULT_EXECUTION_ROLE_NAME = 'AiOptOutConfigRulePutEvaluations';
 
 // IAM role names: 1 to 64 of letters, digits and +=,.@_- (IAM API reference, CreateRole RoleName).
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+
+/** How many accounts a run cross-checks against AWS's own effective policy when CrossCheckAccounts is not given. */
+export const DEFAULT_CROSS_CHECK_ACCOUNTS = 10;
+
+/** The most accounts CrossCheckAccounts may ask for: each costs one DescribeEffectivePolicy call per run. */
+export const MAX_CROSS_CHECK_ACCOUNTS = 100;
 
 /** The word that makes RequiredLocks require no lock at all. */
 export const NO_LOCKS = 'none';
@@ -38,6 +50,11 @@ export interface RuleParameters {
   readonly scope: Scope;
   /** The role name in member accounts, used when the invoking account is not the function's own. */
   readonly executionRoleName: string;
+  /**
+   * How many accounts of distinct policy paths to compare with AWS's effective policy each run, 0 to
+   * MAX_CROSS_CHECK_ACCOUNTS; 0 also leaves conflicts between policies on one node unresolved (no call at all).
+   */
+  readonly crossCheckAccounts: number;
 }
 
 /** The parameters a rule has when none are given: every lock required, no opt-in allowed, every account put. */
@@ -46,6 +63,7 @@ export const DEFAULT_RULE_PARAMETERS: RuleParameters = {
   allowedOptInServices: [],
   scope: 'Organization',
   executionRoleName: DEFAULT_EXECUTION_ROLE_NAME,
+  crossCheckAccounts: DEFAULT_CROSS_CHECK_ACCOUNTS,
 };
 
 function items(value: string): string[] {
@@ -109,6 +127,17 @@ function parseExecutionRoleName(value: string): Result<string, string> {
       );
 }
 
+function parseCrossCheckAccounts(value: string): Result<number, string> {
+  const text = value.trim();
+  if (text === '') return ok(DEFAULT_CROSS_CHECK_ACCOUNTS);
+  const count = /^(0|[1-9][0-9]{0,2})$/.test(text) ? Number(text) : Number.NaN;
+  return count <= MAX_CROSS_CHECK_ACCOUNTS
+    ? ok(count)
+    : fail(
+        `CrossCheckAccounts: ${formatQuoted(value)} is not a whole number from 0 to ${MAX_CROSS_CHECK_ACCOUNTS} (0 turns the cross-check with AWS's effective policy off)`,
+      );
+}
+
 function field<T>(
   raw: Readonly<Record<string, unknown>>,
   name: RuleParameterName,
@@ -137,12 +166,20 @@ export function parseRuleParameters(raw: Readonly<Record<string, unknown>>): Res
   if (!scope.ok) return scope;
   const executionRoleName = field(raw, 'ExecutionRoleName', parseExecutionRoleName);
   if (!executionRoleName.ok) return executionRoleName;
+  const crossCheckAccounts = field(raw, 'CrossCheckAccounts', parseCrossCheckAccounts);
+  if (!crossCheckAccounts.ok) return crossCheckAccounts;
   return ok({
     requiredLocks: requiredLocks.value,
     allowedOptInServices: allowedOptInServices.value,
     scope: scope.value,
     executionRoleName: executionRoleName.value,
+    crossCheckAccounts: crossCheckAccounts.value,
   });
+}
+
+/** Whether an effective `value` of `key` is an opt-in that AllowedOptInServices allows. */
+export function isAllowedOptIn(parameters: RuleParameters, key: string, value: string): boolean {
+  return value === 'optIn' && parameters.allowedOptInServices.includes(key);
 }
 
 /** Writes parameters back in the form AWS Config takes, for reports. */
@@ -152,5 +189,6 @@ export function formatRuleParameters(parameters: RuleParameters): Record<RulePar
     AllowedOptInServices: parameters.allowedOptInServices.join(','),
     Scope: parameters.scope,
     ExecutionRoleName: parameters.executionRoleName,
+    CrossCheckAccounts: String(parameters.crossCheckAccounts),
   };
 }

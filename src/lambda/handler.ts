@@ -8,6 +8,7 @@ import { createMemberConfigClients } from '../aws/memberConfigClients';
 import { putEvaluations, TEST_MODE_RESULT_TOKEN } from '../aws/putEvaluations';
 import { type DescribedAccount, readAccountInOrganization } from '../aws/readAccountInOrganization';
 import { type RootFrame, readAccountSnapshot } from '../aws/readAccountSnapshot';
+import { readEffectivePolicies } from '../aws/readEffectivePolicy';
 import { readEvaluatedAccountIds } from '../aws/readEvaluatedAccountIds';
 import { ORGANIZATIONS_CLIENT_CONFIG, readOrgSnapshot } from '../aws/readOrgSnapshot';
 import {
@@ -16,11 +17,14 @@ import {
   toAccountEvaluations,
   toStaleEvaluations,
 } from '../core/accountEvaluation';
+import { evaluateCrossCheckTargets } from '../core/evaluateCrossCheckTargets';
+import { type CrossCheck, evaluateEffectivePolicyAgreement } from '../core/evaluateEffectivePolicyAgreement';
 import { evaluatePosture, type PostureReport } from '../core/evaluatePosture';
 import type { Organization, OrgSnapshot } from '../core/orgSnapshot';
 import { parseRuleParameters, type RuleParameters } from '../core/ruleParameters';
 import {
   AccountNotInOrganizationError,
+  CrossCheckReadError,
   InvalidEventError,
   OrganizationReadTimeoutError,
   RuleParameterError,
@@ -216,6 +220,58 @@ async function failClosedEvaluations(
   }));
 }
 
+/**
+ * Compares the decisions with AWS's own effective policy for the accounts evaluateCrossCheckTargets picks (with
+ * Scope=Account only the invoking account, and only when picked, so that the members' runs together ask no more than
+ * one Scope=Organization run), within the time left before the put, and applies what AWS says. Every disagreement is
+ * logged at ERROR. An account whose effective policy could not be read keeps its decision; the error is returned, so
+ * that the invocation fails once the results are put.
+ */
+async function crossCheck(
+  decided: PostureReport,
+  snapshot: OrgSnapshot,
+  event: ConfigRuleEvent,
+  parameters: RuleParameters,
+  context: HandlerContext,
+) {
+  const targets = evaluateCrossCheckTargets(decided, snapshot, parameters);
+  // A member's run (Scope=Account) holds one account's path: the sample needs the organization's paths, so there it
+  // only settles the member's own conflict, and keeps within its call budget.
+  const asked =
+    parameters.scope === 'Organization'
+      ? [...targets.conflicts, ...targets.sample]
+      : targets.conflicts.filter((accountId) => accountId === event.accountId);
+  const deadline = AbortSignal.timeout(Math.max(0, context.getRemainingTimeInMillis() - PUT_RESERVE_MS));
+  const outcomes = await readEffectivePolicies(organizations, asked, deadline);
+  const answers = new Map([...outcomes].flatMap(([accountId, read]) => (read.ok ? [[accountId, read.value]] : [])));
+  const failures = [...outcomes]
+    .flatMap(([accountId, read]) => (read.ok ? [] : [{ accountId, error: read.error }]))
+    .sort((a, b) => a.accountId.localeCompare(b.accountId));
+  const { report, checks } = evaluateEffectivePolicyAgreement(decided, answers, parameters);
+  const count = (kind: CrossCheck['kind']) => checks.filter((check) => check.kind === kind).length;
+  const summary = {
+    asked: asked.length,
+    agreed: count('agreed'),
+    disagreed: count('disagreed'),
+    settled: count('settled'),
+    failed: failures.length,
+    conflictsLeftOut: targets.conflictsLeftOut.length,
+  };
+  if (summary.disagreed > 0) {
+    logger.error("AWS's effective policy disagrees with this rule's reading of the policies: it misreads AWS's merge", {
+      disagreements: checks.filter((check) => check.kind === 'disagreed'),
+    });
+  }
+  const [first] = failures;
+  if (first === undefined) return { report, summary, error: undefined };
+  const error = new CrossCheckReadError(
+    failures.map((failure) => failure.accountId),
+    { cause: first.error },
+  );
+  logger.error('Could not cross-check some accounts; their results stand as decided', { error });
+  return { report, summary, error };
+}
+
 /** What one invocation puts: every account and the stale ones (Organization), or the invoking account (Account). */
 async function evaluationsToPut(report: PostureReport, event: ConfigRuleEvent, parameters: RuleParameters) {
   if (parameters.scope === 'Account') {
@@ -305,7 +361,14 @@ export async function handler(event: unknown, context: HandlerContext): Promise<
     throw error;
   }
 
-  const report = evaluatePosture(snapshot, parameters.value);
+  const crossChecked = await crossCheck(
+    evaluatePosture(snapshot, parameters.value),
+    snapshot,
+    rule,
+    parameters.value,
+    context,
+  );
+  const { report } = crossChecked;
   let toPut: Awaited<ReturnType<typeof evaluationsToPut>>;
   try {
     toPut = await evaluationsToPut(report, rule, parameters.value);
@@ -330,11 +393,13 @@ export async function handler(event: unknown, context: HandlerContext): Promise<
     put: current.length,
     staleAccounts: stale.length,
     unreadablePolicies: report.unreadablePolicies.map((p) => `${p.policyId}@${p.targetId}`),
+    crossCheck: crossChecked.summary,
     testMode: rule.resultToken === TEST_MODE_RESULT_TOKEN,
   });
   if (staleReadError !== undefined) {
     logger.error('Could not read earlier results to clear those of accounts that left', { error: staleReadError });
     throw staleReadError;
   }
+  if (crossChecked.error !== undefined) throw crossChecked.error;
   return sent;
 }

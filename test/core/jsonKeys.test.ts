@@ -1,4 +1,13 @@
-import { findDuplicateKey, formatKey, formatQuoted, joinPath, TOP_LEVEL } from '../../src/core/jsonKeys';
+import {
+  asFields,
+  findDuplicateKey,
+  formatJsonValue,
+  formatKey,
+  formatQuoted,
+  joinPath,
+  parseJsonText,
+  TOP_LEVEL,
+} from '../../src/core/jsonKeys';
 
 describe('formatKey', () => {
   it.each([
@@ -41,5 +50,33 @@ describe('findDuplicateKey', () => {
     ['keys that only look alike', '{"id":1,"ID":2,"i\\u0064 ":3}', undefined],
   ])('finds %s', (_name, json, expected) => {
     expect(findDuplicateKey(json)).toEqual(expected);
+  });
+});
+
+describe('parseJsonText', () => {
+  it.each([
+    ['a JSON text', '{"a":[1,{"b":null}]}', { ok: true, value: { a: [1, { b: null }] } }],
+    ['text that is not JSON', '{"a":', { ok: false, error: { kind: 'invalidJson', detail: expect.any(String) } }],
+    ['a repeated key', '{"a":{"b":1,"b":2}}', { ok: false, error: { kind: 'duplicateKey', path: 'a', key: 'b' } }],
+  ])('reads %s', (_name, text, expected) => {
+    expect(parseJsonText(text)).toEqual(expected);
+  });
+});
+
+describe('asFields', () => {
+  it.each([
+    [{ a: 1 }, { a: 1 }],
+    [[1], undefined],
+    [null, undefined],
+    ['a', undefined],
+  ])('reads %j as %j', (value, expected) => {
+    expect(asFields(value)).toEqual(expected);
+  });
+});
+
+describe('formatJsonValue', () => {
+  it('writes a value as JSON and cuts it to 40 characters', () => {
+    expect(formatJsonValue('optout')).toBe('"optout"');
+    expect(formatJsonValue('x'.repeat(50))).toBe(`"${'x'.repeat(36)}...`);
   });
 });

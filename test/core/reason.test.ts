@@ -165,6 +165,19 @@ describe('formatReason', () => {
       },
       'Opted out of all AI services by p-a0000001, p-b0000001 on r-exam.',
     ],
+    [
+      'values AWS settles for two conflicts, each named once',
+      {
+        kind: 'conflictSettledNotOptedOut',
+        accountId: '222222222222',
+        settled: [
+          { key: 'default', cause: DEFAULT_CONFLICT, aws: 'unset' },
+          { key: 'le x', cause: { ...DEFAULT_CONFLICT, key: 'le x', targetId: '222222222222' }, aws: 'optIn' },
+          { key: 'lex', cause: DEFAULT_CONFLICT, aws: 'optIn' },
+        ],
+      },
+      'Not opted out per AWS\'s effective policy of account 222222222222, which settles what p-defin001, p-defout01 on ou-exam-11111111 set differently: default not set, lex optIn; and what p-defin001, p-defout01 on 222222222222 set differently: "le x" optIn. Make those policies agree on optOut.',
+    ],
   ])('says %s', (_name, reason, expected) => {
     expect(formatReason(reason)).toBe(expected);
   });

@@ -35,6 +35,13 @@ describe('parseRuleParameters', () => {
       { Scope: 'Account', ExecutionRoleName: ' ai-opt-out+evaluations@org ' },
       { ...DEFAULT_RULE_PARAMETERS, scope: 'Account', executionRoleName: 'ai-opt-out+evaluations@org' },
     ],
+    ['no cross-check', { CrossCheckAccounts: '0' }, { ...DEFAULT_RULE_PARAMETERS, crossCheckAccounts: 0 }],
+    [
+      'the most accounts to cross-check',
+      { CrossCheckAccounts: ' 100 ' },
+      { ...DEFAULT_RULE_PARAMETERS, crossCheckAccounts: 100 },
+    ],
+    ['an empty cross-check count', { CrossCheckAccounts: '' }, DEFAULT_RULE_PARAMETERS],
   ])('reads %s', (_name, raw, expected) => {
     expect(parseRuleParameters(raw)).toEqual({ ok: true, value: expected });
   });
@@ -43,7 +50,7 @@ describe('parseRuleParameters', () => {
     [
       'an unknown parameter name',
       { RequiredLock: 'services' },
-      'Unknown rule parameter "RequiredLock"; valid parameters: RequiredLocks, AllowedOptInServices, Scope, ExecutionRoleName',
+      'Unknown rule parameter "RequiredLock"; valid parameters: RequiredLocks, AllowedOptInServices, Scope, ExecutionRoleName, CrossCheckAccounts',
     ],
     [
       'an unknown lock level',
@@ -142,6 +149,21 @@ describe('parseRuleParameters', () => {
       'ExecutionRoleName: "service-role/evaluations" is not an IAM role name (1 to 64 letters, digits and +=,.@_-, no path)',
     ],
     ['a scope that is not a string', { Scope: true }, 'Scope must be a string, got true'],
+    ...[
+      ['101', '"101"'],
+      ['-1', '"-1"'],
+      ['1.5', '"1.5"'],
+      ['010', '"010"'],
+      ['1e2', '"1e2"'],
+      ['+5', '"+5"'],
+      ['ten', '"ten"'],
+      ['\uff15', '"\\uff15"'],
+    ].map(([value, quoted]): [string, Record<string, unknown>, string] => [
+      `the cross-check count ${quoted}`,
+      { CrossCheckAccounts: value },
+      `CrossCheckAccounts: ${quoted} is not a whole number from 0 to 100 (0 turns the cross-check with AWS's effective policy off)`,
+    ]),
+    ['a cross-check count that is a number', { CrossCheckAccounts: 5 }, 'CrossCheckAccounts must be a string, got 5'],
   ])('rejects %s', (_name, raw, message) => {
     expect(parseRuleParameters(raw)).toEqual({ ok: false, error: message });
   });
@@ -157,16 +179,24 @@ describe('formatRuleParameters', () => {
         AllowedOptInServices: '',
         Scope: 'Organization',
         ExecutionRoleName: 'AiOptOutConfigRulePutEvaluations',
+        CrossCheckAccounts: '10',
       },
     ],
     [
-      'no lock, two opt-ins, the Account scope',
-      { ...DEFAULT_RULE_PARAMETERS, requiredLocks: [], allowedOptInServices: ['lex', 'polly'], scope: 'Account' },
+      'no lock, two opt-ins, the Account scope, no cross-check',
+      {
+        ...DEFAULT_RULE_PARAMETERS,
+        requiredLocks: [],
+        allowedOptInServices: ['lex', 'polly'],
+        scope: 'Account',
+        crossCheckAccounts: 0,
+      },
       {
         RequiredLocks: 'none',
         AllowedOptInServices: 'lex,polly',
         Scope: 'Account',
         ExecutionRoleName: 'AiOptOutConfigRulePutEvaluations',
+        CrossCheckAccounts: '0',
       },
     ],
   ])('writes %s back as AWS Config takes them', (_name, parameters, expected) => {

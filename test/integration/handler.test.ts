@@ -19,8 +19,10 @@ const MALFORMED_INVOKING_EVENT = 'events/malformed-invoking-event.json';
 
 /** The X-Amz-Target of Config's PutEvaluations (JSON 1.1 protocol). */
 const PUT_EVALUATIONS_TARGET = 'StarlingDoveService.PutEvaluations';
-/** The X-Amz-Target of the Organizations call that moto lacks and scripts/moto-gaps-proxy.mjs answers. */
+/** The X-Amz-Target of an Organizations call that moto lacks and scripts/moto-gaps-proxy.mjs answers. */
 const LIST_INVALID_TARGET = 'AWSOrganizationsV20161128.ListAccountsWithInvalidEffectivePolicy';
+/** The X-Amz-Target of the other call moto lacks, which the gap-filler refuses at once. */
+const DESCRIBE_EFFECTIVE_POLICY_TARGET = 'AWSOrganizationsV20161128.DescribeEffectivePolicy';
 
 /** A generous bound so that a slow machine does not fail the build; nothing here asserts a duration. */
 const BUILD_TIMEOUT_MS = 120_000;
@@ -276,11 +278,12 @@ describeWithMoto('the built Lambda handler against moto_server', (moto) => {
     async () => {
       const org = await buildMotoOrganization(builder, LOCKED_ORGANIZATION);
 
-      const outcome = await invoke(SCHEDULED_TESTMODE, moto().endpoint);
+      // CrossCheckAccounts=0: moto has no DescribeEffectivePolicy (the next test shows what the default does).
+      const outcome = await invoke(SCHEDULED_WITH_PARAMETERS, moto().endpoint);
 
       const compliant = `Opted out of all AI services by ${org.policyId('org-opt-out-locked')} on ${org.rootId}, locked under services, default, opt_out_policy.`;
       const closed = org.accountId('retired-app');
-      expectEvaluations(outcome, SCHEDULED_TESTMODE, [
+      expectEvaluations(outcome, SCHEDULED_WITH_PARAMETERS, [
         ...everyAccount(org)
           .filter((id) => id !== closed)
           .map((id): Verdict => [id, 'COMPLIANT', compliant]),
@@ -292,6 +295,61 @@ describeWithMoto('the built Lambda handler against moto_server', (moto) => {
       // The built function asked which accounts have an invalid effective policy, before and after the tree; the
       // gap-filler answered none.
       expect(moto().requests.filter((request) => request.target === LIST_INVALID_TARGET)).toHaveLength(2);
+    },
+    MOTO_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'with the default CrossCheckAccounts, puts every result as decided and then fails, since moto has no DescribeEffectivePolicy',
+    async () => {
+      const org = await buildMotoOrganization(builder, LOCKED_ORGANIZATION);
+
+      const outcome = await invoke(SCHEDULED_TESTMODE, moto().endpoint);
+
+      expect(outcome.exitCode).toBe(1);
+      expect(outcome.stderrLines).toEqual([
+        expect.stringMatching(
+          /^invoke: the function failed: CrossCheckReadError: Could not read AWS's effective AI opt-out policy \(organizations:DescribeEffectivePolicy\) of 1 account\(s\) .* moto does not implement DescribeEffectivePolicy/,
+        ),
+      ]);
+      // Every account of the locked organization has the same policies: one stands for all (the lowest id), asked
+      // once, as the SDK does not retry the gap-filler's UnknownOperationException.
+      const closed = org.accountId('retired-app');
+      const [sampled] = everyAccount(org)
+        .filter((id) => id !== closed)
+        .sort();
+      const asked = moto().requests.filter((request) => request.target === DESCRIBE_EFFECTIVE_POLICY_TARGET);
+      expect(asked.map((request) => JSON.parse(request.body))).toEqual([
+        { PolicyType: 'AISERVICES_OPT_OUT_POLICY', TargetId: sampled },
+      ]);
+      expect(putRequests()).toEqual([
+        {
+          ResultToken: 'TESTMODE',
+          TestMode: true,
+          Evaluations: expect.arrayContaining(
+            sentEvaluations(SCHEDULED_TESTMODE, [
+              ...everyAccount(org)
+                .filter((id) => id !== closed)
+                .map((id): Verdict => [id, 'COMPLIANT', expect.stringMatching(/^Opted out of all AI services by /)]),
+              [closed, 'NOT_APPLICABLE', 'Account is SUSPENDED, so it is not evaluated.'],
+            ]),
+          ),
+        },
+      ]);
+      // The test reads stdout (INFO) before stderr (ERROR).
+      expect(outcome.logs).toEqual([
+        expect.objectContaining({
+          level: 'INFO',
+          message: 'Evaluated the organization',
+          compliance: 'COMPLIANT',
+          crossCheck: { asked: 1, agreed: 0, disagreed: 0, settled: 0, failed: 1, conflictsLeftOut: 0 },
+        }),
+        expect.objectContaining({
+          level: 'ERROR',
+          message: 'Could not cross-check some accounts; their results stand as decided',
+          error: expect.objectContaining({ name: 'CrossCheckReadError', accountIds: [sampled] }),
+        }),
+      ]);
     },
     MOTO_TEST_TIMEOUT_MS,
   );

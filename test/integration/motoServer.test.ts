@@ -1,5 +1,6 @@
 import {
   AWSOrganizationsNotInUseException,
+  DescribeEffectivePolicyCommand,
   DescribeOrganizationCommand,
   DescribePolicyCommand,
   ListAccountsForParentCommand,
@@ -109,6 +110,30 @@ describeWithMoto('moto_server and the organization builder', (moto) => {
       try {
         await expect(client.send(listInvalid())).resolves.toMatchObject({ Accounts: [] });
         await expect(direct.send(listInvalid())).rejects.toMatchObject({ $metadata: { httpStatusCode: 500 } });
+      } finally {
+        direct.destroy();
+      }
+    },
+    MOTO_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'refuses DescribeEffectivePolicy, which moto lacks, at once and in words through scripts/moto-gaps-proxy.mjs',
+    async () => {
+      await buildMotoOrganization(client, TWO_OU_ORGANIZATION);
+      const describe = new DescribeEffectivePolicyCommand({
+        PolicyType: AI_OPT_OUT_POLICY_TYPE,
+        TargetId: '123456789012',
+      });
+      const direct = new OrganizationsClient({ ...motoClientConfig(moto().motoEndpoint), maxAttempts: 1 });
+
+      try {
+        await expect(client.send(describe)).rejects.toMatchObject({
+          name: 'UnknownOperationException',
+          message: expect.stringContaining('moto does not implement DescribeEffectivePolicy'),
+          $metadata: { httpStatusCode: 400, attempts: 1 },
+        });
+        await expect(direct.send(describe)).rejects.toMatchObject({ $metadata: { httpStatusCode: 500 } });
       } finally {
         direct.destroy();
       }

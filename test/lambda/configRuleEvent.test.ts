@@ -33,6 +33,7 @@ describe('parseConfigRuleEvent', () => {
     expect(parsed.ok && parsed.value.ruleParameters).toEqual({
       RequiredLocks: 'default,opt_out_policy',
       AllowedOptInServices: 'lex',
+      CrossCheckAccounts: '0',
     });
   });
 

@@ -8,6 +8,7 @@ import {
   AccessDeniedException,
   AWSOrganizationsNotInUseException,
   DescribeAccountCommand,
+  DescribeEffectivePolicyCommand,
   DescribeOrganizationCommand,
   ListAccountsForParentCommand,
   ListRootsCommand,
@@ -19,6 +20,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import {
   AccountNotInOrganizationError,
+  CrossCheckReadError,
   InvalidEventError,
   MemberRoleError,
   OrganizationNotInUseError,
@@ -39,7 +41,7 @@ import {
   sdkAccount,
   sdkOrganizationalUnit,
 } from '../support/organizationsMock';
-import { optIn, SEED_000, SEED_004_EXAMPLE_1 } from '../support/policies';
+import { optIn, optOut, SEED_000, SEED_004_EXAMPLE_1 } from '../support/policies';
 
 const organizations = mockClient(OrganizationsClient);
 const config = mockClient(ConfigServiceClient);
@@ -59,8 +61,23 @@ function eventFile(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(`events/${name}`, 'utf8'));
 }
 
-/** The organization of the examples: management account on the root, one account in a Sandbox OU. */
-function fixture(policies: ReturnType<typeof aiPolicy>[]) {
+/** AWS's effective AI opt-out policy (DescribeEffectivePolicy's PolicyContent) with these values. */
+function effectiveContent(values: Record<string, 'optOut' | 'optIn'>): string {
+  const services = Object.entries(values).map(([key, value]) => [key, { opt_out_policy: value }]);
+  return JSON.stringify({ services: Object.fromEntries(services) });
+}
+
+/** What AWS makes of LOCKED for every account, with or without LEX_ON_SANDBOX, which its lock keeps out. */
+const DEFAULT_OUT = effectiveContent({ default: 'optOut' });
+
+/**
+ * The organization of the examples: management account on the root, one account in a Sandbox OU; AWS's effective
+ * policy of each account is `effectivePolicies` (that of LOCKED unless given).
+ */
+function fixture(
+  policies: ReturnType<typeof aiPolicy>[],
+  effectivePolicies: Record<string, string | null> = { [MANAGEMENT_ID]: DEFAULT_OUT, [SANDBOX_ACCOUNT]: DEFAULT_OUT },
+) {
   return organizationFixture({
     organizationalUnits: { [ROOT_ID]: [sdkOrganizationalUnit(SANDBOX, 'Sandbox')] },
     accounts: {
@@ -68,6 +85,7 @@ function fixture(policies: ReturnType<typeof aiPolicy>[]) {
       [SANDBOX]: [sdkAccount(SANDBOX_ACCOUNT, { Name: 'secret-project-name' })],
     },
     policies,
+    effectivePolicies,
   });
 }
 
@@ -139,8 +157,9 @@ describe('handler', () => {
   });
 
   it('honours the rule parameters of the event', async () => {
-    mockOrganization(organizations, fixture([SEED_000_ON_ROOT, LEX_ON_SANDBOX]));
+    mockOrganization(organizations, fixture([SEED_000_ON_ROOT, LEX_ON_SANDBOX], {}));
     await handler(eventFile('scheduled-with-parameters.json'), context);
+    expect(organizations).not.toHaveReceivedCommand(DescribeEffectivePolicyCommand);
     expect(putEvaluationsSent().map((e) => [e.ComplianceResourceId, e.ComplianceType, e.Annotation])).toEqual([
       [
         MANAGEMENT_ID,
@@ -601,5 +620,163 @@ describe('handler, Scope=Account for a member account', () => {
     await expect(
       handler(eventFile('scheduled-testmode.json'), { ...context, invokedFunctionArn: 'local' }),
     ).rejects.toThrow('Cannot read the account of the function ARN "local"');
+  });
+});
+
+describe("handler, cross-check with AWS's effective policy", () => {
+  const LEX_OUT_ON_SANDBOX = aiPolicy('p-sandboxlexout', JSON.stringify(optOut('lex')), [SANDBOX]);
+  /** Seed 000 on the root and two Sandbox policies that set lex differently, under RequiredLocks the root meets. */
+  const CONFLICT = [SEED_000_ON_ROOT, LEX_ON_SANDBOX, LEX_OUT_ON_SANDBOX];
+  const withParameters = (parameters: Record<string, string>) => ({
+    ...eventFile('scheduled-testmode.json'),
+    ruleParameters: JSON.stringify({ RequiredLocks: 'default,opt_out_policy', ...parameters }),
+  });
+  const askedAbout = () =>
+    organizations.commandCalls(DescribeEffectivePolicyCommand).map((call) => call.args[0].input.TargetId);
+  const verdicts = () => putEvaluationsSent().map((e) => [e.ComplianceResourceId, e.ComplianceType, e.Annotation]);
+
+  it('asks AWS about one account per distinct policy path, and keeps the decisions AWS agrees with', async () => {
+    mockOrganization(organizations, fixture([LOCKED, LEX_ON_SANDBOX]));
+    await handler(eventFile('scheduled-testmode.json'), context);
+    expect(askedAbout().sort()).toEqual([MANAGEMENT_ID, SANDBOX_ACCOUNT]);
+    expect(organizations).toHaveReceivedCommandWith(DescribeEffectivePolicyCommand, {
+      PolicyType: 'AISERVICES_OPT_OUT_POLICY',
+    });
+    expect(putEvaluationsSent().map((e) => e.ComplianceType)).toEqual(['COMPLIANT', 'COMPLIANT']);
+    expect(logLines()).toEqual([
+      expect.objectContaining({
+        level: 'INFO',
+        crossCheck: { asked: 2, agreed: 2, disagreed: 0, settled: 0, failed: 0, conflictsLeftOut: 0 },
+      }),
+    ]);
+  });
+
+  it('puts NON_COMPLIANT where AWS disagrees, and logs an ERROR with the account, the key and both values', async () => {
+    mockOrganization(
+      organizations,
+      fixture([LOCKED, LEX_ON_SANDBOX], {
+        [MANAGEMENT_ID]: DEFAULT_OUT,
+        [SANDBOX_ACCOUNT]: effectiveContent({ default: 'optOut', lex: 'optIn' }),
+      }),
+    );
+    await handler(eventFile('scheduled-testmode.json'), context);
+    expect(verdicts()).toEqual([
+      [MANAGEMENT_ID, 'COMPLIANT', expect.any(String)],
+      [
+        SANDBOX_ACCOUNT,
+        'NON_COMPLIANT',
+        "Model and AWS disagree on account 333333333333: lex: AWS optIn, this rule optOut via p-lockedoptout on r-exam. This rule misreads AWS's merge here: report it with the function's logs; until then the account counts as not opted out.",
+      ],
+    ]);
+    const [error, info] = logLines();
+    expect(error).toMatchObject({
+      level: 'ERROR',
+      message: "AWS's effective policy disagrees with this rule's reading of the policies: it misreads AWS's merge",
+      disagreements: [
+        {
+          kind: 'disagreed',
+          accountId: SANDBOX_ACCOUNT,
+          reason: {
+            kind: 'modelDisagreesWithAws',
+            differences: [
+              { key: 'lex', aws: 'optIn', model: { kind: 'optOut', policyId: 'p-lockedoptout', targetId: ROOT_ID } },
+            ],
+          },
+        },
+      ],
+    });
+    expect(info).toMatchObject({ level: 'INFO', compliance: 'NON_COMPLIANT', crossCheck: { disagreed: 1 } });
+  });
+
+  it("settles a conflict that is an account's only doubt with AWS's value", async () => {
+    mockOrganization(
+      organizations,
+      fixture(CONFLICT, {
+        [SANDBOX_ACCOUNT]: effectiveContent({ default: 'optOut', lex: 'optOut' }),
+        [MANAGEMENT_ID]: DEFAULT_OUT,
+      }),
+    );
+    await handler(withParameters({}), context);
+    expect(verdicts()).toEqual([
+      [MANAGEMENT_ID, 'COMPLIANT', expect.any(String)],
+      [
+        SANDBOX_ACCOUNT,
+        'COMPLIANT',
+        "Opted out of all AI services per AWS's effective policy of account 333333333333, which settles what p-sandboxlexin, p-sandboxlexout on ou-exam-33333333 set differently: lex optOut. Make those policies agree, so that they alone prove it.",
+      ],
+    ]);
+    expect(logLines()[0]).toMatchObject({ crossCheck: { asked: 2, agreed: 1, settled: 1 } });
+  });
+
+  it('asks nothing and leaves a conflict NON_COMPLIANT when CrossCheckAccounts is 0', async () => {
+    mockOrganization(organizations, fixture(CONFLICT, {}));
+    await handler(withParameters({ CrossCheckAccounts: '0' }), context);
+    expect(organizations).not.toHaveReceivedCommand(DescribeEffectivePolicyCommand);
+    expect(verdicts()[1]).toEqual([
+      SANDBOX_ACCOUNT,
+      'NON_COMPLIANT',
+      'Unknown: lex: p-sandboxlexin, p-sandboxlexout on ou-exam-33333333 set different values; AWS picks by attachment order, which no API returns.',
+    ]);
+    expect(logLines()[0]).toMatchObject({ crossCheck: { asked: 0, conflictsLeftOut: 1 } });
+  });
+
+  it('puts the decisions as they stand and then fails when AWS cannot be asked, a conflict staying NON_COMPLIANT', async () => {
+    mockOrganization(organizations, fixture(CONFLICT, {}), {
+      fault: {
+        command: DescribeEffectivePolicyCommand,
+        error: new AccessDeniedException({ $metadata: {}, message: 'not authorized' }),
+      },
+    });
+    const run = handler(withParameters({}), context);
+    await expect(run).rejects.toThrow(CrossCheckReadError);
+    await expect(run).rejects.toThrow(
+      "Could not read AWS's effective AI opt-out policy (organizations:DescribeEffectivePolicy) of 2 account(s) (111111111111, 333333333333), so they were not cross-checked: their results stand as the policies alone decide them, and a conflict stays NON_COMPLIANT. The first failure: Access denied to organizations:DescribeEffectivePolicy",
+    );
+    expect(putEvaluationsSent().map((e) => [e.ComplianceResourceId, e.ComplianceType])).toEqual([
+      [MANAGEMENT_ID, 'COMPLIANT'],
+      [SANDBOX_ACCOUNT, 'NON_COMPLIANT'],
+    ]);
+    expect(logLines().map((line) => [line.level, line.message])).toEqual([
+      ['ERROR', 'Could not cross-check some accounts; their results stand as decided'],
+      ['INFO', 'Evaluated the organization'],
+    ]);
+  });
+
+  it("with Scope=Account settles only the invoking member's own conflict, and samples nobody", async () => {
+    mockOrganization(
+      organizations,
+      fixture(CONFLICT, {
+        [SANDBOX_ACCOUNT]: effectiveContent({ default: 'optOut', lex: 'optOut' }),
+        [MANAGEMENT_ID]: DEFAULT_OUT,
+      }),
+    );
+    sts.on(AssumeRoleCommand).resolves({
+      Credentials: {
+        AccessKeyId: 'ASIAMEMBER',
+        SecretAccessKey: 'secret',
+        SessionToken: 'token',
+        Expiration: new Date(Date.now() + 3_600_000),
+      },
+    });
+    const member = { ...eventFile('scheduled-testmode.json'), accountId: SANDBOX_ACCOUNT };
+    await handler(
+      { ...member, ruleParameters: '{"Scope":"Account","RequiredLocks":"default,opt_out_policy"}' },
+      context,
+    );
+    expect(askedAbout()).toEqual([SANDBOX_ACCOUNT]);
+    expect(putEvaluationsSent()).toEqual([
+      expect.objectContaining({ ComplianceResourceId: SANDBOX_ACCOUNT, ComplianceType: 'COMPLIANT' }),
+    ]);
+    // The management account has no conflict: a member's run holds one path, so it samples nobody.
+    organizations.resetHistory();
+    await handler(
+      {
+        ...member,
+        accountId: MANAGEMENT_ID,
+        ruleParameters: '{"Scope":"Account","RequiredLocks":"default,opt_out_policy"}',
+      },
+      context,
+    );
+    expect(askedAbout()).toEqual([]);
   });
 });

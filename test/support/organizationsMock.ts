@@ -3,8 +3,10 @@ import {
   AccountNotFoundException,
   ChildNotFoundException,
   DescribeAccountCommand,
+  DescribeEffectivePolicyCommand,
   DescribeOrganizationCommand,
   DescribePolicyCommand,
+  EffectivePolicyNotFoundException,
   ListAccountsCommand,
   ListAccountsForParentCommand,
   ListAccountsWithInvalidEffectivePolicyCommand,
@@ -47,6 +49,11 @@ export interface OrganizationFixture {
   readonly policies: readonly PolicyFixture[];
   /** The ids of the accounts ListAccountsWithInvalidEffectivePolicy returns. */
   readonly accountsWithInvalidEffectivePolicy: readonly string[];
+  /**
+   * DescribeEffectivePolicy's PolicyContent by account id; null answers EffectivePolicyNotFoundException. An account of
+   * the organization that is not listed fails the call: the test did not expect it to be asked.
+   */
+  readonly effectivePolicies: Readonly<Record<string, string | null>>;
 }
 
 /** The commands readOrgSnapshot sends, which `mockOrganization` answers; a test may take one over with `except`. */
@@ -67,8 +74,11 @@ export const ACCOUNT_READ_COMMANDS = [
   ListParentsCommand,
   ListPoliciesForTargetCommand,
 ] as const;
-/** The commands `mockOrganization` answers: both readers'. */
-type ReadCommand = (typeof READ_COMMANDS)[number] | (typeof ACCOUNT_READ_COMMANDS)[number];
+/** The commands `mockOrganization` answers: both readers', and DescribeEffectivePolicy (which the cross-check asks). */
+type ReadCommand =
+  | (typeof READ_COMMANDS)[number]
+  | (typeof ACCOUNT_READ_COMMANDS)[number]
+  | typeof DescribeEffectivePolicyCommand;
 
 export interface MockOrganizationOptions {
   /** Commands left unanswered, for the test to set up itself. */
@@ -138,6 +148,7 @@ export function organizationFixture(fields: Partial<OrganizationFixture> = {}): 
     accounts: { [ROOT_ID]: [sdkAccount(MANAGEMENT_ID, { Name: 'management' })] },
     policies: [],
     accountsWithInvalidEffectivePolicy: [],
+    effectivePolicies: {},
     ...fields,
   };
 }
@@ -319,6 +330,31 @@ export function mockOrganization(
           });
         }
         return { Account: account };
+      }),
+    );
+  }
+  if (!skip.has(DescribeEffectivePolicyCommand)) {
+    mock.on(DescribeEffectivePolicyCommand).callsFake((input) =>
+      answer(DescribeEffectivePolicyCommand, () => {
+        const accountId = input.TargetId ?? '';
+        const member = Object.values(fixture.accounts).some((accounts) => accounts.some((a) => a.Id === accountId));
+        if (!member) {
+          throw new TargetNotFoundException({
+            $metadata: {},
+            message: "We can't find a root, OU, account, or policy with the TargetId that you specified.",
+          });
+        }
+        const content = fixture.effectivePolicies[accountId];
+        if (content === undefined) throw new Error(`the fixture gives no effective policy for account ${accountId}`);
+        if (content === null) {
+          throw new EffectivePolicyNotFoundException({
+            $metadata: {},
+            message: "We can't find an effective policy of that type for this account.",
+          });
+        }
+        return {
+          EffectivePolicy: { PolicyContent: content, TargetId: accountId, PolicyType: input.PolicyType },
+        };
       }),
     );
   }
