@@ -2,6 +2,8 @@
 // prints figures, asserts nothing (timing goals are not tests). Run with `npm run bench:read`; `-- --quick` runs only
 // the 1,000-account organization.
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { readAccountInOrganization } from '../src/aws/readAccountInOrganization';
+import { type ReadAccountSnapshotOptions, readAccountSnapshot } from '../src/aws/readAccountSnapshot';
 import { ORGANIZATIONS_CLIENT_CONFIG, readOrgSnapshot } from '../src/aws/readOrgSnapshot';
 import { evaluatePosture } from '../src/core/evaluatePosture';
 import type { OrgSnapshot } from '../src/core/orgSnapshot';
@@ -118,6 +120,68 @@ async function measureRuleRead(shape: Shape, requestsPerSecond: number, paths: b
   }
 }
 
+/**
+ * A member's run (Scope=Account) as the handler makes it: DescribeAccount, then the account's path, deciding it. In a
+ * warm container the organization and the last root read are shared (`shared`), as the handler shares them.
+ */
+async function memberRun(
+  organizations: OrganizationsClient,
+  accountId: string,
+  shared: ReadAccountSnapshotOptions | undefined,
+): Promise<ReadAccountSnapshotOptions> {
+  const account = await readAccountInOrganization(organizations, accountId);
+  if (account === undefined) throw new Error(`${accountId} is not in the organization`);
+  const read = await readAccountSnapshot(organizations, account, shared ?? {});
+  const [decision] = evaluatePosture(read.snapshot, DEFAULT_RULE_PARAMETERS).decisions;
+  if (decision?.account.id !== accountId) throw new Error(`no decision for ${accountId}`);
+  return { organization: read.snapshot.organization, rootFrame: read.rootFrame };
+}
+
+/** 100 member runs in a row in one warm container, then 20 at once in 20 cold containers (nothing shared). */
+async function measureMemberRuns(shape: Shape, requestsPerSecond: number): Promise<void> {
+  const model = generateOrganization({
+    accounts: shape.accounts,
+    organizationalUnits: shape.organizationalUnits,
+    depth: DEPTH,
+    policies: POLICIES,
+    seed: 7,
+  });
+  const fake = await startFakeOrganizations(model, { latencyMs: LATENCY_MS, requestsPerSecond, paths: true });
+  const members = model.accounts.slice(1);
+  const inRow = members.slice(0, 100);
+  const atOnce = members.slice(100, 120);
+  const clients = Array.from({ length: atOnce.length }, () => client(fake.endpoint));
+  try {
+    const report = (label: string, runs: number, seconds: number) => {
+      const calls = fake.total();
+      console.log(
+        [
+          `member runs (Scope=Account, Paths on), ${shape.accounts} accounts, ${requestsPerSecond} req/s, ${label}:`,
+          `  ${(calls / runs).toFixed(1)} calls a run (${calls} in all), ${sum(fake.throttled())} throttled, ${seconds.toFixed(1)} s in all, ${((seconds / runs) * 1000).toFixed(0)} ms a run`,
+          `  ${formatCalls(fake)}`,
+        ].join('\n'),
+      );
+      fake.resetCounters();
+    };
+    const [first] = clients;
+    if (first === undefined) throw new Error('no client');
+    let started = process.hrtime.bigint();
+    let shared: ReadAccountSnapshotOptions | undefined;
+    for (const account of inRow) shared = await memberRun(first, account.id, shared);
+    report(
+      `${inRow.length} in a row, one warm container`,
+      inRow.length,
+      Number(process.hrtime.bigint() - started) / 1e9,
+    );
+    started = process.hrtime.bigint();
+    await Promise.all(atOnce.map((account, i) => memberRun(clients[i] ?? first, account.id, undefined)));
+    report(`${atOnce.length} at once, cold containers`, atOnce.length, Number(process.hrtime.bigint() - started) / 1e9);
+  } finally {
+    for (const organizations of clients) organizations.destroy();
+    await fake.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const shapes: Shape[] = [
@@ -130,6 +194,7 @@ async function main(): Promise<void> {
   for (const shape of shapes) {
     for (const requestsPerSecond of [10, 20]) {
       for (const paths of [true, false]) await measureRuleRead(shape, requestsPerSecond, paths);
+      await measureMemberRuns(shape, requestsPerSecond);
     }
   }
 }
