@@ -31,7 +31,8 @@ export interface Root {
 
 export interface OrganizationalUnit {
   readonly id: string;
-  readonly name: string;
+  /** Absent when the reader took the OU from accounts' paths, which carry no names, and was not asked for them. */
+  readonly name?: string;
   /** The root id or another OU's id. */
   readonly parentId: string;
 }

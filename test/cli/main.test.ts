@@ -153,6 +153,32 @@ describe('audit --snapshot', () => {
   });
 });
 
+describe('OUs without names', () => {
+  let file: string;
+
+  beforeAll(() => {
+    // As the reader leaves them when accounts' paths placed the OUs and no names were asked for.
+    const snapshot = JSON.parse(readFileSync(example('01-locked-compliant.json'), 'utf8'));
+    delete snapshot.organizationalUnits[0].name;
+    file = tempFile('nameless.json', JSON.stringify(snapshot));
+  });
+
+  it('shows their ids in the OU path of the table', async () => {
+    const run = await cli(['audit', '--snapshot', file]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^222222222222 +prod-payments +Root\/ou-a1b2-11111111\/Prod +COMPLIANT /m);
+  });
+
+  it('leaves their names out of the JSON report', async () => {
+    const run = await cli(['audit', '--snapshot', file, '--format', 'json']);
+    const report = JSON.parse(run.stdout);
+    expect(report.accounts[1].organizationalUnits).toStrictEqual([
+      { id: 'ou-a1b2-11111111' },
+      { id: 'ou-a1b2-22222222', name: 'Prod' },
+    ]);
+  });
+});
+
 describe('names with invisible characters', () => {
   const NAME = 'prod\u001b[2J\u202e';
   const OU_NAME = 'Work\u009bloads\u200b';
