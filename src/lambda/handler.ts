@@ -8,7 +8,7 @@ import { createMemberConfigClients } from '../aws/memberConfigClients';
 import { putEvaluations, TEST_MODE_RESULT_TOKEN } from '../aws/putEvaluations';
 import { readAccountInOrganization } from '../aws/readAccountInOrganization';
 import { readEvaluatedAccountIds } from '../aws/readEvaluatedAccountIds';
-import { ORGANIZATIONS_CLIENT_CONFIG, readOrgSnapshot } from '../aws/readOrgSnapshot';
+import { ORGANIZATIONS_CLIENT_CONFIG, type ReadMode, readOrgSnapshot } from '../aws/readOrgSnapshot';
 import {
   type AccountEvaluation,
   toAccountEvaluation,
@@ -44,7 +44,12 @@ const config = new ConfigServiceClient({ requestHandler: HTTP_TIMEOUTS });
 const sts = new STSClient({ requestHandler: HTTP_TIMEOUTS });
 const memberClients = new Map<string, ReturnType<typeof createMemberConfigClients>>();
 let cachedSnapshot:
-  | { readonly snapshot: OrgSnapshot; readonly accountIds: ReadonlySet<string>; readonly readAt: number }
+  | {
+      readonly snapshot: OrgSnapshot;
+      readonly accountIds: ReadonlySet<string>;
+      readonly readAt: number;
+      readonly readMode: ReadMode | undefined;
+    }
   | undefined;
 // The accounts that the last organization read, or a DescribeAccount since, showed in the organization, with when:
 // who is answered without a call within the TTL, and who may get a fail-closed result when a read fails.
@@ -99,13 +104,25 @@ function configClientFor(event: ConfigRuleEvent, parameters: RuleParameters, con
   return () => forAccount(event.accountId);
 }
 
-async function withDeadline<T>(work: Promise<T>, milliseconds: number): Promise<T> {
+/**
+ * Runs `work` until it ends or `milliseconds` pass; then it aborts the signal it gave `work`, so that no request is
+ * sent after the fail-closed result, and rejects with OrganizationReadTimeoutError.
+ */
+async function withDeadline<T>(work: (abortSignal: AbortSignal) => Promise<T>, milliseconds: number): Promise<T> {
+  const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new OrganizationReadTimeoutError(milliseconds)), Math.max(0, milliseconds));
+    timer = setTimeout(
+      () => {
+        const error = new OrganizationReadTimeoutError(milliseconds);
+        controller.abort(error);
+        reject(error);
+      },
+      Math.max(0, milliseconds),
+    );
   });
   try {
-    return await Promise.race([work, deadline]);
+    return await Promise.race([work(controller.signal), deadline]);
   } finally {
     clearTimeout(timer);
   }
@@ -145,15 +162,22 @@ async function readOrganization(event: ConfigRuleEvent, parameters: RuleParamete
     cachedSnapshot.accountIds.has(event.accountId) &&
     cachedSnapshot.readAt >= event.notificationCreationTime.getTime() &&
     now - cachedSnapshot.readAt < snapshotTtlMs();
-  if (shared && cachedSnapshot !== undefined) return cachedSnapshot.snapshot;
+  if (shared && cachedSnapshot !== undefined) return cachedSnapshot;
+  let readMode: ReadMode | undefined;
   const snapshot = await withDeadline(
-    readOrgSnapshot(organizations),
+    (abortSignal) =>
+      readOrgSnapshot(organizations, {
+        abortSignal,
+        onReadMode: (mode) => {
+          readMode = mode;
+        },
+      }),
     context.getRemainingTimeInMillis() - PUT_RESERVE_MS,
   );
   const accountIds = new Set(snapshot.accounts.map((account) => account.id));
-  cachedSnapshot = { snapshot, accountIds, readAt: now };
+  cachedSnapshot = { snapshot, accountIds, readAt: now, readMode };
   memberSeenAt = new Map([...accountIds].map((accountId) => [accountId, now]));
-  return snapshot;
+  return cachedSnapshot;
 }
 
 /**
@@ -247,10 +271,10 @@ export async function handler(event: unknown, context: HandlerContext): Promise<
       evaluations,
     });
 
-  let snapshot: OrgSnapshot | undefined;
+  let read: Awaited<ReturnType<typeof readOrganization>> | undefined;
   try {
     if (await admitsInvokingAccount(rule, parameters.value, context)) {
-      snapshot = await readOrganization(rule, parameters.value, context);
+      read = await readOrganization(rule, parameters.value, context);
     }
   } catch (error) {
     logger.error('Could not read the organization', { error });
@@ -271,7 +295,7 @@ export async function handler(event: unknown, context: HandlerContext): Promise<
     }
     throw error;
   }
-  if (snapshot === undefined) {
+  if (read === undefined) {
     refusals += 1;
     const error = new AccountNotInOrganizationError(rule.accountId, undefined);
     logger.warn('Refused an account outside the organization; nothing was put', {
@@ -281,7 +305,7 @@ export async function handler(event: unknown, context: HandlerContext): Promise<
     throw error;
   }
 
-  const report = evaluatePosture(snapshot, parameters.value);
+  const report = evaluatePosture(read.snapshot, parameters.value);
   let toPut: Awaited<ReturnType<typeof evaluationsToPut>>;
   try {
     toPut = await evaluationsToPut(report, rule, parameters.value);
@@ -301,6 +325,8 @@ export async function handler(event: unknown, context: HandlerContext): Promise<
     organizationId: report.organizationId,
     compliance: report.compliance,
     scope: parameters.value.scope,
+    // How the read that made the snapshot placed the accounts (paths or walk, and why), for speed and for audits.
+    readMode: read.readMode,
     accounts: report.decisions.length,
     counts: report.counts,
     put: current.length,
