@@ -1,7 +1,14 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AccessDeniedException, ListRootsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import {
+  AccessDeniedException,
+  ListAccountsCommand,
+  ListAccountsForParentCommand,
+  ListOrganizationalUnitsForParentCommand,
+  ListRootsCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
 import { mockClient } from 'aws-sdk-client-mock';
 import { type CliIo, runCli } from '../../src/cli/main';
 import {
@@ -12,6 +19,7 @@ import {
   ROOT_ID,
   sdkAccount,
   sdkOrganizationalUnit,
+  withAccountPaths,
 } from '../support/organizationsMock';
 import { optIn, SEED_000, SEED_004_EXAMPLE_1 } from '../support/policies';
 import { mockLiveOrganization, named } from '../support/remediationMock';
@@ -270,6 +278,35 @@ describe('audit of the live organization', () => {
       stderr:
         'ai-opt-out-audit: reading the organization did not finish within 0.05 s (--timeout), so nothing was evaluated: run again with a longer --timeout (a large organization, or Organizations throttling, takes longer)\n',
     });
+  });
+
+  it('sends no request after --timeout, while the read would go on paging', async () => {
+    organizations.reset();
+    mockOrganization(organizations, live, { except: [ListAccountsCommand] });
+    // A listing that never ends, a page per turn of the event loop: only --timeout stops the read.
+    let pages = 0;
+    organizations.on(ListAccountsCommand).callsFake(async () => {
+      pages += 1;
+      await new Promise((resolve) => setImmediate(resolve));
+      return { Accounts: [], NextToken: `accounts-${pages}` };
+    });
+    const run = await cli(['audit', '--timeout', '0.05']);
+    expect(run.code).toBe(3);
+    const sentAtTimeout = organizations.calls().length;
+    for (let turn = 0; turn < 20; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+    expect(organizations.calls()).toHaveLength(sentAtTimeout);
+  });
+
+  it("reads the names of the OUs that the accounts' paths placed, for the table", async () => {
+    organizations.reset();
+    mockOrganization(organizations, withAccountPaths(live));
+    const run = await cli(['audit']);
+    expect(run.stdout).toMatch(/^333333333333 +sandbox +Root\/Sandbox +NON_COMPLIANT /m);
+    const parentsListed = organizations
+      .commandCalls(ListOrganizationalUnitsForParentCommand)
+      .map((call) => call.args[0].input.ParentId);
+    expect(parentsListed).toStrictEqual([ROOT_ID]);
+    expect(organizations.commandCalls(ListAccountsForParentCommand)).toHaveLength(0);
   });
 
   it('takes a timeout in seconds, fractions included', async () => {
