@@ -3,24 +3,32 @@ import {
   AccountNotFoundException,
   DescribeAccountCommand,
   type OrganizationsClient,
+  type Account as SdkAccount,
 } from '@aws-sdk/client-organizations';
 import { OrganizationsAccessDeniedError } from '../errors';
 import { readResponse } from './readResponse';
 
+/** An account as DescribeAccount returned it, its id checked. */
+export type DescribedAccount = SdkAccount & { readonly Id: string };
+
 /**
- * Whether `accountId` is an account of the caller's organization, in one DescribeAccount call: the management account
+ * The account `accountId` as DescribeAccount describes it (name, state and, where the endpoint sends them, `Paths`)
+ * when it is an account of the caller's organization, or undefined when it is not, in one call: the management account
  * and a delegated administrator describe only their own organization's accounts and get AccountNotFoundException for
  * any other (Organizations API reference, DescribeAccount). Throws OrganizationsAccessDeniedError when the call is
  * denied, and what readResponse throws for an unreadable answer or a timeout; other errors propagate unchanged.
  */
-export async function readAccountInOrganization(client: OrganizationsClient, accountId: string): Promise<boolean> {
+export async function readAccountInOrganization(
+  client: OrganizationsClient,
+  accountId: string,
+): Promise<DescribedAccount | undefined> {
   try {
     const { Account: account } = await readResponse('organizations:DescribeAccount', () =>
       client.send(new DescribeAccountCommand({ AccountId: accountId })),
     );
-    return account?.Id === accountId;
+    return account?.Id === accountId ? { ...account, Id: accountId } : undefined;
   } catch (error) {
-    if (error instanceof AccountNotFoundException) return false;
+    if (error instanceof AccountNotFoundException) return undefined;
     if (error instanceof AccessDeniedException) {
       throw new OrganizationsAccessDeniedError('organizations:DescribeAccount', { cause: error });
     }

@@ -17,6 +17,7 @@ import {
   type OrganizationalUnit as SdkOrganizationalUnit,
   TooManyRequestsException,
 } from '@aws-sdk/client-organizations';
+import { parseOrganizationPath } from '../core/organizationPath';
 import { AI_OPT_OUT_POLICY_TYPE, type OrgSnapshot } from '../core/orgSnapshot';
 import { ID_PATTERNS, parseOrgSnapshot } from '../core/parseOrgSnapshot';
 import { fail, ok, type Result } from '../core/result';
@@ -54,7 +55,7 @@ export const ORGANIZATIONS_CLIENT_CONFIG = {
 export const DEFAULT_CONCURRENCY = 5;
 
 /** The largest page every Organizations List call accepts (MaxResults 1-20). */
-const MAX_RESULTS_PER_PAGE = 20;
+export const MAX_RESULTS_PER_PAGE = 20;
 
 /** How many times `readOrgSnapshot` reads the organization before it gives up on one that keeps changing. */
 export const MAX_READ_ATTEMPTS = 3;
@@ -66,25 +67,29 @@ export const MAX_READ_ATTEMPTS = 3;
  */
 export type ReadMode = { readonly mode: 'paths' } | { readonly mode: 'walk'; readonly reason: string };
 
+/** How a read sends its requests (see withReader). */
+export interface ReaderOptions {
+  /** The most Organizations requests in flight at once: a positive integer, `DEFAULT_CONCURRENCY` if left out. */
+  readonly concurrency?: number | undefined;
+  /**
+   * Stops the read: no request starts after it aborts, those in flight are cancelled, and the read rejects with its
+   * reason.
+   */
+  readonly abortSignal?: AbortSignal | undefined;
+  /** Called with the concurrency each time it changes (see DEFAULT_CONCURRENCY). */
+  readonly onConcurrency?: ((limit: number) => void) | undefined;
+}
+
 /** Options of `readOrgSnapshot`. */
-export interface ReadOrgSnapshotOptions {
+export interface ReadOrgSnapshotOptions extends ReaderOptions {
   /**
    * Called with the number of accounts read so far, each time a page brings more: from ListAccounts while the paths
    * place them, from the tree walk (ListAccountsForParent) otherwise. It counts from 1 again when the read turns to
    * the walk and when the organization changed and is read again.
    */
   readonly onProgress?: (accountsRead: number) => void;
-  /** The most Organizations requests in flight at once: a positive integer, `DEFAULT_CONCURRENCY` if left out. */
-  readonly concurrency?: number;
-  /**
-   * Stops the read: no request starts after it aborts, those in flight are cancelled, and the read rejects with its
-   * reason.
-   */
-  readonly abortSignal?: AbortSignal;
   /** Called once, with the snapshot's read mode, just before the read returns it. */
   readonly onReadMode?: (readMode: ReadMode) => void;
-  /** Called with the concurrency each time it changes (see DEFAULT_CONCURRENCY). */
-  readonly onConcurrency?: (limit: number) => void;
   /**
    * Also read the names of the OUs when the paths placed them, which carry none: one ListOrganizationalUnitsForParent
    * listing for each parent of an OU of the snapshot. The walk reads them anyway. Names are for people: the
@@ -117,11 +122,13 @@ export function readCallLowerBound(shape: {
     ListAccountsForParent: 0,
     ListAccounts: pages(shape.accounts),
     ListAccountsWithInvalidEffectivePolicy: pages(shape.accountsWithInvalidEffectivePolicy),
+    ListParents: 0,
+    ListPoliciesForTarget: 0,
   };
   return { ...calls, total: Object.values(calls).reduce((sum, count) => sum + count, 0) };
 }
 
-/** The Organizations operations a read sends. */
+/** The Organizations operations the readers send through `call` and `listAll`. */
 export type Operation =
   | 'DescribeOrganization'
   | 'ListRoots'
@@ -131,10 +138,12 @@ export type Operation =
   | 'ListOrganizationalUnitsForParent'
   | 'ListAccountsForParent'
   | 'ListAccounts'
-  | 'ListAccountsWithInvalidEffectivePolicy';
+  | 'ListAccountsWithInvalidEffectivePolicy'
+  | 'ListParents'
+  | 'ListPoliciesForTarget';
 
-/** What one read sends its requests with. */
-interface Reader {
+/** What a read sends its requests with (see withReader). */
+export interface Reader {
   readonly client: OrganizationsClient;
   readonly limit: AdaptiveLimit;
   /** Aborted by the caller, or by the read's first failure; every request carries it. */
@@ -162,7 +171,8 @@ interface ReadPolicy {
   readonly targets: readonly (string | undefined)[];
 }
 
-interface ReadRoot {
+/** The root as ListRoots returned it, before parseOrgSnapshot checks it. */
+export interface ReadRoot {
   readonly id: string;
   readonly policyTypes: readonly { readonly type: string | undefined; readonly status: string | undefined }[];
 }
@@ -215,10 +225,24 @@ interface Attempt {
  * during every attempt, SnapshotReadError when what was read is not a valid snapshot, RangeError for a concurrency
  * that is not a positive integer, and the abort signal's reason once it aborts.
  */
-export async function readOrgSnapshot(
+export function readOrgSnapshot(
   client: OrganizationsClient,
   options: ReadOrgSnapshotOptions = {},
 ): Promise<OrgSnapshot> {
+  return withReader(client, options, (reader) => readConsistently(reader, options));
+}
+
+/**
+ * Runs `read` with a Reader of `client`: an adaptive limit of `concurrency` requests (createAdaptiveLimit) and a
+ * signal that `abortSignal` and the read's first failure abort, so that no request starts after either and those in
+ * flight are cancelled. Rejects with the abort's reason as soon as `abortSignal` aborts, whether or not the requests
+ * in flight ever answer; throws RangeError for a concurrency that is not a positive integer.
+ */
+export async function withReader<T>(
+  client: OrganizationsClient,
+  options: ReaderOptions,
+  read: (reader: Reader) => Promise<T>,
+): Promise<T> {
   const { abortSignal } = options;
   abortSignal?.throwIfAborted();
   const controller = new AbortController();
@@ -227,12 +251,18 @@ export async function readOrgSnapshot(
     controller,
     onConcurrency: options.onConcurrency,
   });
+  const { signal } = controller;
+  const aborted = new Promise<never>((_, reject) => {
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+  // Only ever awaited in the race below, which a read that ends first leaves pending.
+  aborted.catch(() => undefined);
   const forwardAbort = (): void => controller.abort(abortSignal?.reason);
   abortSignal?.addEventListener('abort', forwardAbort, { once: true });
   try {
-    return await readConsistently({ client, limit, signal: controller.signal }, options);
+    return await Promise.race([read({ client, limit, signal }), aborted]);
   } catch (error) {
-    // Stops whatever the failure left running or waiting; the limit has done so already for a failed request.
+    // Stops whatever the failure left running or waiting; the limit has done so already for a failed task.
     controller.abort(error);
     throw error;
   } finally {
@@ -354,13 +384,6 @@ async function readAttempt(
   };
 }
 
-const unanchored = (pattern: RegExp): string => pattern.source.replace(/^\^|\$$/g, '');
-
-/** An account's path as Organizations writes it: `o-…/r-…/`, the OUs from the root down, the account, each with `/`. */
-const ACCOUNT_PATH = new RegExp(
-  `^(${unanchored(ID_PATTERNS.organization)})/(${unanchored(ID_PATTERNS.root)})/((?:${unanchored(ID_PATTERNS.organizationalUnit)}/)*)(${unanchored(ID_PATTERNS.account)})/$`,
-);
-
 /** The OUs from the root down to `account`, by its one path in this organization and root, or what is wrong with it. */
 function placeByPath(
   account: SdkAccount,
@@ -374,15 +397,15 @@ function placeByPath(
   if (!Array.isArray(paths) || paths.length === 0) return fail(`account ${accountId} has no Paths`);
   if (paths.length > 1) return fail(`account ${accountId} has ${paths.length} paths`);
   const [path]: unknown[] = paths;
-  const match = typeof path === 'string' ? ACCOUNT_PATH.exec(path) : null;
-  if (typeof path !== 'string' || match === null) {
+  const parsed = typeof path === 'string' ? parseOrganizationPath(path) : undefined;
+  const [pathRootId, ...units] = parsed?.ancestorIds ?? [];
+  if (parsed === undefined || !units.every((unit) => ID_PATTERNS.organizationalUnit.test(unit))) {
     return fail(`account ${accountId} has a path that is not o-…/r-…/(ou-…/)*${accountId}/: ${JSON.stringify(path)}`);
   }
-  const [, pathOrganizationId, pathRootId, units = '', pathAccountId] = match;
-  if (pathOrganizationId !== organizationId || pathRootId !== rootId || pathAccountId !== accountId) {
+  if (parsed.organizationId !== organizationId || pathRootId !== rootId || parsed.id !== accountId) {
     return fail(`the path of account ${accountId} (${path}) is not in organization ${organizationId}, root ${rootId}`);
   }
-  return ok(units.split('/').filter((unit) => unit !== ''));
+  return ok(units);
 }
 
 /** The tree that the accounts' paths describe, or why it cannot be trusted. */
@@ -469,7 +492,9 @@ async function readFrame(reader: Reader): Promise<Frame> {
   return { root, policies, invalidEffectivePolicyAccountIds: invalid.map((account) => account.Id) };
 }
 
-function readRoot(reader: Reader): Promise<ReadRoot> {
+/** Reads the organization's one root with ListRoots, as a task of the read's limit; throws SnapshotReadError for none,
+ * several or no id. */
+export function readRoot(reader: Reader): Promise<ReadRoot> {
   // Checked inside the task, so that a bad answer also stops the requests queued behind it.
   return reader.limit.run(async () => {
     const roots = await listAll(reader, {
@@ -634,7 +659,8 @@ function changeDuring(read: Attempt): string | undefined {
   );
 }
 
-function rootChange(before: ReadRoot, after: ReadRoot): string | undefined {
+/** How the root changed between two reads (its id, or any policy type's status), in words, or undefined. */
+export function rootChange(before: ReadRoot, after: ReadRoot): string | undefined {
   if (before.id !== after.id) return `ListRoots returned root ${before.id}, then root ${after.id}`;
   const statuses = (root: ReadRoot): string =>
     root.policyTypes
@@ -705,13 +731,13 @@ function accountsChange(tree: readonly ReadAccount[], listed: readonly (string |
 }
 
 /** A listing of readOrgSnapshot: an Organizations List call and its operation name. */
-interface OrganizationsListing<Page extends { readonly NextToken?: string | undefined }, Item>
+export interface OrganizationsListing<Page extends { readonly NextToken?: string | undefined }, Item>
   extends Omit<Listing<Page, Item>, 'action'> {
   readonly operation: Operation;
 }
 
 /** Reads every page of one List call with readPages, each request through the read's limit, translating errors. */
-async function listAll<Page extends { readonly NextToken?: string | undefined }, Item>(
+export async function listAll<Page extends { readonly NextToken?: string | undefined }, Item>(
   reader: Reader,
   { operation, requestPage, ...listing }: OrganizationsListing<Page, Item>,
 ): Promise<Item[]> {
@@ -724,7 +750,7 @@ async function listAll<Page extends { readonly NextToken?: string | undefined },
 }
 
 /** Sends one request with readResponse, through the read's limit, translating the SDK's errors. */
-async function call<T>(reader: Reader, operation: Operation, request: () => Promise<T>): Promise<T> {
+export async function call<T>(reader: Reader, operation: Operation, request: () => Promise<T>): Promise<T> {
   const action = `organizations:${operation}`;
   try {
     return await readResponse(action, () => reader.limit.send(request));

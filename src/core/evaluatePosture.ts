@@ -52,7 +52,10 @@ interface Tree {
 function indexTree(snapshot: OrgSnapshot): Tree {
   const policiesByTarget = new Map<string, AttachedPolicy[]>();
   const unreadablePolicies: UnreadablePolicyCause[] = [];
-  for (const policy of snapshot.policies) {
+  // By id, not in the order a reader happened to list them: reasons name several policies of a node in this order,
+  // and a decision must not depend on whether the whole organization or one account's path was read.
+  const byId = [...snapshot.policies].sort((a, b) => (a.id < b.id ? -1 : 1));
+  for (const policy of byId) {
     const document = parseOptOutPolicy(policy.content);
     for (const targetId of policy.targets) {
       policiesByTarget.set(targetId, [...(policiesByTarget.get(targetId) ?? []), { policyId: policy.id, document }]);

@@ -58,6 +58,14 @@ export interface Policy {
 export interface OrgSnapshot {
   /** When the snapshot was read (ISO 8601), if known. */
   readonly capturedAt?: string;
+  /**
+   * Set when the snapshot holds only what decides this one account (a Scope=Account read): the organization, the
+   * root, the OUs on the account's path, the account itself, the policies attached to those nodes (their targets
+   * limited to them) and whether AWS lists the account with an invalid effective policy. The management account is then
+   * absent unless it is this account, and the OUs have no names (that read does not ask for names, which no decision
+   * uses).
+   */
+  readonly pathOf?: string;
   readonly organization: Organization;
   readonly root: Root;
   readonly organizationalUnits: readonly OrganizationalUnit[];

@@ -184,12 +184,33 @@ function checkTree(snapshot: OrgSnapshot): void {
       );
     }
   });
-  if (!snapshot.accounts.some((account) => account.id === snapshot.organization.managementAccountId)) {
+  if (snapshot.pathOf === undefined) {
+    if (!snapshot.accounts.some((account) => account.id === snapshot.organization.managementAccountId)) {
+      throw new SnapshotInvalid(
+        'organization.managementAccountId',
+        `"${snapshot.organization.managementAccountId}" is not one of the accounts`,
+      );
+    }
+    return;
+  }
+  // One account's path stands in for the organization only when it holds that account and nothing beside its path.
+  const [account, ...others] = snapshot.accounts;
+  if (account?.id !== snapshot.pathOf || others.length > 0) {
     throw new SnapshotInvalid(
-      'organization.managementAccountId',
-      `"${snapshot.organization.managementAccountId}" is not one of the accounts`,
+      'accounts',
+      `must hold exactly one account, "${snapshot.pathOf}" (pathOf), got ${snapshot.accounts.length === 0 ? 'none' : snapshot.accounts.map((a) => `"${a.id}"`).join(', ')}`,
     );
   }
+  const onPath = new Set<string>();
+  for (let at: string | undefined = account.parentId; at !== undefined; at = parentOf.get(at)) onPath.add(at);
+  snapshot.organizationalUnits.forEach((ou, i) => {
+    if (!onPath.has(ou.id)) {
+      throw new SnapshotInvalid(
+        `organizationalUnits[${i}]`,
+        `"${ou.id}" is not on the path of account "${account.id}"`,
+      );
+    }
+  });
 }
 
 function checkTargets(snapshot: OrgSnapshot): void {
@@ -229,7 +250,8 @@ function checkInvalidEffectivePolicies(snapshot: OrgSnapshot): void {
 
 /**
  * Validates an organization snapshot read from JSON: every field, every id's format, and that parents, targets and
- * the management account exist. Returns the first problem with the path of the field that holds it.
+ * the management account exist; with `pathOf`, instead of the management account, that it holds that one account and
+ * only the OUs on its path. Returns the first problem with the path of the field that holds it.
  */
 export function parseOrgSnapshot(value: unknown): Result<OrgSnapshot, SnapshotError> {
   try {
@@ -237,7 +259,7 @@ export function parseOrgSnapshot(value: unknown): Result<OrgSnapshot, SnapshotEr
       value,
       'snapshot',
       ['organization', 'root', 'organizationalUnits', 'accounts', 'policies', 'accountsWithInvalidEffectivePolicy'],
-      ['capturedAt'],
+      ['capturedAt', 'pathOf'],
     );
     const base = {
       organization: toOrganization(f.organization),
@@ -249,8 +271,11 @@ export function parseOrgSnapshot(value: unknown): Result<OrgSnapshot, SnapshotEr
         id(item, `${INVALID_PATH}[${i}]`, 'account'),
       ),
     };
-    const snapshot: OrgSnapshot =
-      f.capturedAt === undefined ? base : { capturedAt: timestamp(f.capturedAt, 'capturedAt'), ...base };
+    const snapshot: OrgSnapshot = {
+      ...(f.capturedAt === undefined ? {} : { capturedAt: timestamp(f.capturedAt, 'capturedAt') }),
+      ...(f.pathOf === undefined ? {} : { pathOf: id(f.pathOf, 'pathOf', 'account') }),
+      ...base,
+    };
     checkUniqueIds(snapshot);
     checkTree(snapshot);
     checkTargets(snapshot);

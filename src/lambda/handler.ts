@@ -6,7 +6,8 @@ import type { Context } from 'aws-lambda';
 import { HTTP_TIMEOUTS } from '../aws/httpTimeouts';
 import { createMemberConfigClients } from '../aws/memberConfigClients';
 import { putEvaluations, TEST_MODE_RESULT_TOKEN } from '../aws/putEvaluations';
-import { readAccountInOrganization } from '../aws/readAccountInOrganization';
+import { type DescribedAccount, readAccountInOrganization } from '../aws/readAccountInOrganization';
+import { type RootFrame, readAccountSnapshot } from '../aws/readAccountSnapshot';
 import { readEvaluatedAccountIds } from '../aws/readEvaluatedAccountIds';
 import { ORGANIZATIONS_CLIENT_CONFIG, type ReadMode, readOrgSnapshot } from '../aws/readOrgSnapshot';
 import {
@@ -16,7 +17,7 @@ import {
   toStaleEvaluations,
 } from '../core/accountEvaluation';
 import { evaluatePosture, type PostureReport } from '../core/evaluatePosture';
-import type { OrgSnapshot } from '../core/orgSnapshot';
+import type { Organization, OrgSnapshot } from '../core/orgSnapshot';
 import { parseRuleParameters, type RuleParameters } from '../core/ruleParameters';
 import {
   AccountNotInOrganizationError,
@@ -30,10 +31,11 @@ import { type ConfigRuleEvent, parseConfigRuleEvent } from './configRuleEvent';
 export const PUT_RESERVE_MS = 20_000;
 
 /**
- * With Scope=Account every member account invokes the function for itself, often within minutes: the organization
- * read is shared within a container for ACCOUNT_SCOPE_SNAPSHOT_TTL_SECONDS (environment; 0 turns sharing off).
+ * With Scope=Account every member account invokes the function for itself, often within minutes: what one member's
+ * read learns of the organization and its root, and which accounts were refused, is shared within a container for
+ * ACCOUNT_SCOPE_SHARED_READ_TTL_SECONDS (environment; 0 turns sharing off).
  */
-export const DEFAULT_ACCOUNT_SCOPE_SNAPSHOT_TTL_SECONDS = 300;
+export const DEFAULT_ACCOUNT_SCOPE_SHARED_READ_TTL_SECONDS = 300;
 
 type HandlerContext = Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId' | 'invokedFunctionArn'>;
 
@@ -43,17 +45,11 @@ const organizations = new OrganizationsClient(ORGANIZATIONS_CLIENT_CONFIG);
 const config = new ConfigServiceClient({ requestHandler: HTTP_TIMEOUTS });
 const sts = new STSClient({ requestHandler: HTTP_TIMEOUTS });
 const memberClients = new Map<string, ReturnType<typeof createMemberConfigClients>>();
-let cachedSnapshot:
-  | {
-      readonly snapshot: OrgSnapshot;
-      readonly accountIds: ReadonlySet<string>;
-      readonly readAt: number;
-      readonly readMode: ReadMode | undefined;
-    }
-  | undefined;
-// The accounts that the last organization read, or a DescribeAccount since, showed in the organization, with when:
-// who is answered without a call within the TTL, and who may get a fail-closed result when a read fails.
-let memberSeenAt = new Map<string, number>();
+// Reads of Scope=Account runs that a later run may reuse, with when they began.
+let sharedOrganization: { readonly organization: Organization; readonly readAt: number } | undefined;
+let sharedRootFrame: { readonly rootFrame: RootFrame; readonly readAt: number } | undefined;
+// The accounts DescribeAccount showed in the organization: who may get a fail-closed result when a read fails.
+const confirmedMembers = new Set<string>();
 // Accounts refused as outside the organization, with when: refused again without a call within the TTL.
 const refusedAt = new Map<string, number>();
 let refusals = 0;
@@ -64,8 +60,10 @@ let refusals = 0;
  */
 export const MAX_REMEMBERED_REFUSALS = 10_000;
 
-function snapshotTtlMs(): number {
-  return Number(process.env.ACCOUNT_SCOPE_SNAPSHOT_TTL_SECONDS ?? DEFAULT_ACCOUNT_SCOPE_SNAPSHOT_TTL_SECONDS) * 1000;
+function sharedReadTtlMs(): number {
+  return (
+    Number(process.env.ACCOUNT_SCOPE_SHARED_READ_TTL_SECONDS ?? DEFAULT_ACCOUNT_SCOPE_SHARED_READ_TTL_SECONDS) * 1000
+  );
 }
 
 /** The partition and account of the function itself, from the ARN it was invoked by. */
@@ -129,62 +127,91 @@ async function withDeadline<T>(work: (abortSignal: AbortSignal) => Promise<T>, m
 }
 
 /**
- * Whether the invoking account may be answered. Any AWS account's Config can invoke the function of an organization
- * rule or conformance pack (their invoke permission cannot name the members), so with Scope=Account a member is
- * admitted only when a read within the TTL showed it, or one DescribeAccount does: an outsider costs at most that one
+ * The invoking account as DescribeAccount describes it, or undefined when it is not in the organization. Any AWS
+ * account's Config can invoke the function of an organization rule or conformance pack (their invoke permission cannot
+ * name the members), so with Scope=Account this one call comes before any other read: an outsider costs that one
  * Organizations call, and none again within the TTL, before it is refused.
  */
-async function admitsInvokingAccount(event: ConfigRuleEvent, parameters: RuleParameters, context: HandlerContext) {
-  if (parameters.scope !== 'Account' || event.accountId === functionAccount(context).accountId) return true;
+async function readInvokingAccount(event: ConfigRuleEvent): Promise<DescribedAccount | undefined> {
   const now = Date.now();
-  const fresh = (at: number | undefined) => at !== undefined && now - at < snapshotTtlMs();
-  if (fresh(memberSeenAt.get(event.accountId))) return true;
-  if (fresh(refusedAt.get(event.accountId))) return false;
-  const member = await readAccountInOrganization(organizations, event.accountId);
+  const refused = refusedAt.get(event.accountId);
+  if (refused !== undefined && now - refused < sharedReadTtlMs()) return undefined;
+  const account = await readAccountInOrganization(organizations, event.accountId);
   refusedAt.delete(event.accountId);
-  if (member) {
-    memberSeenAt.set(event.accountId, now);
-  } else {
+  if (account === undefined) {
+    confirmedMembers.delete(event.accountId);
     refusedAt.set(event.accountId, now);
     const oldest = refusedAt.keys().next().value;
     if (refusedAt.size > MAX_REMEMBERED_REFUSALS && oldest !== undefined) refusedAt.delete(oldest);
+  } else {
+    confirmedMembers.add(event.accountId);
   }
-  return member;
+  return account;
 }
 
-async function readOrganization(event: ConfigRuleEvent, parameters: RuleParameters, context: HandlerContext) {
+/**
+ * The invoking account's path (readAccountSnapshot). The organization is reused within the TTL once a read showed
+ * feature set ALL, which cannot go back; the root read last by an earlier run only when that run began after this
+ * notification was created, so that a result never predates the change it should show.
+ */
+async function readAccountPath(
+  event: ConfigRuleEvent,
+  account: DescribedAccount,
+  abortSignal: AbortSignal,
+): Promise<OrgSnapshot> {
   const now = Date.now();
-  // Shared only by runs whose notification came before the read began, so a result never predates its change, and
-  // only with accounts it shows: one that joined since (DescribeAccount admitted it) needs a new read.
-  const shared =
-    parameters.scope === 'Account' &&
-    cachedSnapshot !== undefined &&
-    cachedSnapshot.accountIds.has(event.accountId) &&
-    cachedSnapshot.readAt >= event.notificationCreationTime.getTime() &&
-    now - cachedSnapshot.readAt < snapshotTtlMs();
-  if (shared && cachedSnapshot !== undefined) return cachedSnapshot;
-  let readMode: ReadMode | undefined;
-  const snapshot = await withDeadline(
-    (abortSignal) =>
-      readOrgSnapshot(organizations, {
-        abortSignal,
-        onReadMode: (mode) => {
-          readMode = mode;
-        },
-      }),
+  const fresh = (readAt: number) => now - readAt < sharedReadTtlMs();
+  const organization =
+    sharedOrganization !== undefined && fresh(sharedOrganization.readAt) ? sharedOrganization.organization : undefined;
+  const rootFrame =
+    sharedRootFrame !== undefined &&
+    fresh(sharedRootFrame.readAt) &&
+    sharedRootFrame.readAt >= event.notificationCreationTime.getTime()
+      ? sharedRootFrame.rootFrame
+      : undefined;
+  const read = await readAccountSnapshot(organizations, account, {
+    abortSignal,
+    ...(organization === undefined ? {} : { organization }),
+    ...(rootFrame === undefined ? {} : { rootFrame }),
+  });
+  sharedOrganization =
+    read.snapshot.organization.featureSet === 'ALL'
+      ? { organization: read.snapshot.organization, readAt: now }
+      : undefined;
+  sharedRootFrame = { rootFrame: read.rootFrame, readAt: now };
+  return read.snapshot;
+}
+
+/**
+ * What decides the invoking run: the whole organization (Scope=Organization), or the invoking account's path
+ * (Scope=Account), or undefined for an account outside the organization. `onReadMode` hears how the whole
+ * organization's read placed the accounts.
+ */
+async function readOrganization(
+  event: ConfigRuleEvent,
+  parameters: RuleParameters,
+  context: HandlerContext,
+  onReadMode: (readMode: ReadMode) => void,
+): Promise<OrgSnapshot | undefined> {
+  if (parameters.scope === 'Account') {
+    const account = await readInvokingAccount(event);
+    if (account === undefined) return undefined;
+    return withDeadline(
+      (abortSignal) => readAccountPath(event, account, abortSignal),
+      context.getRemainingTimeInMillis() - PUT_RESERVE_MS,
+    );
+  }
+  return withDeadline(
+    (abortSignal) => readOrgSnapshot(organizations, { abortSignal, onReadMode }),
     context.getRemainingTimeInMillis() - PUT_RESERVE_MS,
   );
-  const accountIds = new Set(snapshot.accounts.map((account) => account.id));
-  cachedSnapshot = { snapshot, accountIds, readAt: now, readMode };
-  memberSeenAt = new Map([...accountIds].map((accountId) => [accountId, now]));
-  return cachedSnapshot;
 }
 
 /**
  * The NON_COMPLIANT results that stand for a failed read. With Scope=Organization: the invoking account and every
  * account that holds an earlier result, so that none keeps a COMPLIANT it can no longer prove. With Scope=Account: the
- * invoking account only, and only when an earlier read in this container showed it in the organization (any
- * account's AWS Config may invoke the function), with words that name no other account or policy.
+ * invoking account only, and only when DescribeAccount, in this run or an earlier one in this container, showed it in
+ * the organization (any account's AWS Config may invoke the function), with words that name no other account or policy.
  */
 async function failClosedEvaluations(
   error: unknown,
@@ -194,7 +221,7 @@ async function failClosedEvaluations(
 ): Promise<AccountEvaluation[]> {
   const reason = error instanceof Error ? error.message : String(error);
   if (parameters.scope === 'Account' && event.accountId !== functionAccount(context).accountId) {
-    if (!memberSeenAt.has(event.accountId)) return [];
+    if (!confirmedMembers.has(event.accountId)) return [];
     const name = error instanceof Error ? error.name : 'Error';
     const annotation = `Could not read the organization (${name}); the logs of the rule's function in account ${functionAccount(context).accountId} say why.`;
     return [{ accountId: event.accountId, complianceType: 'NON_COMPLIANT', annotation }];
@@ -271,11 +298,12 @@ export async function handler(event: unknown, context: HandlerContext): Promise<
       evaluations,
     });
 
-  let read: Awaited<ReturnType<typeof readOrganization>> | undefined;
+  let snapshot: OrgSnapshot | undefined;
+  let readMode: ReadMode | undefined;
   try {
-    if (await admitsInvokingAccount(rule, parameters.value, context)) {
-      read = await readOrganization(rule, parameters.value, context);
-    }
+    snapshot = await readOrganization(rule, parameters.value, context, (mode) => {
+      readMode = mode;
+    });
   } catch (error) {
     logger.error('Could not read the organization', { error });
     try {
@@ -295,7 +323,7 @@ export async function handler(event: unknown, context: HandlerContext): Promise<
     }
     throw error;
   }
-  if (read === undefined) {
+  if (snapshot === undefined) {
     refusals += 1;
     const error = new AccountNotInOrganizationError(rule.accountId, undefined);
     logger.warn('Refused an account outside the organization; nothing was put', {
@@ -305,7 +333,7 @@ export async function handler(event: unknown, context: HandlerContext): Promise<
     throw error;
   }
 
-  const report = evaluatePosture(read.snapshot, parameters.value);
+  const report = evaluatePosture(snapshot, parameters.value);
   let toPut: Awaited<ReturnType<typeof evaluationsToPut>>;
   try {
     toPut = await evaluationsToPut(report, rule, parameters.value);
@@ -325,8 +353,8 @@ export async function handler(event: unknown, context: HandlerContext): Promise<
     organizationId: report.organizationId,
     compliance: report.compliance,
     scope: parameters.value.scope,
-    // How the read that made the snapshot placed the accounts (paths or walk, and why), for speed and for audits.
-    readMode: read.readMode,
+    // Scope=Organization: how the read placed the accounts (paths or walk, and why), for speed and for audits.
+    readMode,
     accounts: report.decisions.length,
     counts: report.counts,
     put: current.length,

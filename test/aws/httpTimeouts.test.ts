@@ -1,12 +1,12 @@
 import {
   DescribeOrganizationCommand,
-  OrganizationsClient,
+  type OrganizationsClient,
   type OrganizationsClientConfig,
 } from '@aws-sdk/client-organizations';
 import { CONNECTION_TIMEOUT_MS, HTTP_TIMEOUTS, REQUEST_TIMEOUT_MS } from '../../src/aws/httpTimeouts';
-import { ORGANIZATIONS_CLIENT_CONFIG, readOrgSnapshot } from '../../src/aws/readOrgSnapshot';
+import { readOrgSnapshot } from '../../src/aws/readOrgSnapshot';
 import { AwsTimeoutError } from '../../src/errors';
-import { type Fault, type FaultServer, startFaultServer } from '../support/faultServer';
+import { type Fault, type FaultServer, organizationsClientOf, startFaultServer } from '../support/faultServer';
 
 // Real HTTP on 127.0.0.1: generous bounds, and nothing here asserts a duration.
 const TEST_TIMEOUT_MS = 30_000;
@@ -21,12 +21,7 @@ describe('HTTP_TIMEOUTS', () => {
   /** The Organizations client of the Lambda and the CLI, to a server that answers every request with `fault`. */
   async function organizationsClientFor(fault: Fault, config: OrganizationsClientConfig) {
     server = await startFaultServer(() => fault);
-    client = new OrganizationsClient({
-      ...ORGANIZATIONS_CLIENT_CONFIG,
-      endpoint: server.endpoint,
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-      ...config,
-    });
+    client = organizationsClientOf(server, config);
     return { client, server };
   }
 

@@ -1637,6 +1637,8 @@ describe('readCallLowerBound', () => {
       ListAccountsForParent: 0,
       ListAccounts: 500,
       ListAccountsWithInvalidEffectivePolicy: 1,
+      ListParents: 0,
+      ListPoliciesForTarget: 0,
       total: 512,
     });
   });

@@ -1,9 +1,12 @@
-import { ListRootsCommand, OrganizationsClient, type OrganizationsClientConfig } from '@aws-sdk/client-organizations';
+import {
+  ListRootsCommand,
+  type OrganizationsClient,
+  type OrganizationsClientConfig,
+} from '@aws-sdk/client-organizations';
 import { HTTP_TIMEOUTS } from '../../src/aws/httpTimeouts';
-import { ORGANIZATIONS_CLIENT_CONFIG } from '../../src/aws/readOrgSnapshot';
 import { readResponse } from '../../src/aws/readResponse';
 import { AwsTimeoutError, UnreadableResponseError } from '../../src/errors';
-import { type Fault, type FaultServer, startFaultServer } from '../support/faultServer';
+import { type Fault, type FaultServer, organizationsClientOf, startFaultServer } from '../support/faultServer';
 import { unreadableBodyError } from '../support/sdkErrors';
 
 // Real HTTP on 127.0.0.1: generous bounds, and nothing here asserts a duration.
@@ -19,12 +22,7 @@ describe('readResponse against a server on 127.0.0.1', () => {
   /** An Organizations client as the project makes it, to a server whose n-th answer is faults[n - 1], then the root. */
   async function clientFor(faults: readonly Fault[], config: OrganizationsClientConfig = {}) {
     server = await startFaultServer((_, n) => faults[n - 1] ?? answer(200, ROOTS));
-    client = new OrganizationsClient({
-      ...ORGANIZATIONS_CLIENT_CONFIG,
-      endpoint: server.endpoint,
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-      ...config,
-    });
+    client = organizationsClientOf(server, config);
     return { client, server };
   }
 

@@ -404,6 +404,19 @@ describe('evaluatePosture', () => {
     );
   });
 
+  it('names the policies of a node by id, in whatever order the snapshot lists them', () => {
+    const policies = [
+      { id: 'p-seed001', content: SEED_001, targets: [ROOT_ID] },
+      { id: 'p-rekout01', content: optOut('rekognition'), targets: [PROD] },
+      { id: 'p-rekin001', content: optIn('rekognition'), targets: [PROD] },
+    ];
+    const message = (listed: typeof policies) => verdicts(org(listed), parameters({ requiredLocks: [] }))[PROD_ACCOUNT];
+    expect(message(policies)).toBe(
+      'NON_COMPLIANT: Unknown: rekognition: p-rekin001, p-rekout01 on ou-exam-22222222 set different values; AWS picks by attachment order, which no API returns.',
+    );
+    expect(message([...policies].reverse())).toBe(message(policies));
+  });
+
   it('reports NOT_APPLICABLE for accounts that are not ACTIVE, and does not count them', () => {
     const spec = org(lockedRoot({ id: 'p-lexin001', content: optIn('lex'), targets: [SANDBOX_ACCOUNT] }), {
       accounts: [

@@ -64,7 +64,7 @@ describe('parseOrgSnapshot', () => {
       {
         path: 'snapshot',
         message:
-          'unknown field "acounts"; expected organization, root, organizationalUnits, accounts, policies, accountsWithInvalidEffectivePolicy, capturedAt',
+          'unknown field "acounts"; expected organization, root, organizationalUnits, accounts, policies, accountsWithInvalidEffectivePolicy, capturedAt, pathOf',
       },
     ],
     [
@@ -241,6 +241,81 @@ describe('parseOrgSnapshot', () => {
     ],
   ])('rejects %s with the path of the field', (_name, value, expected) => {
     expect(errorOf(value)).toEqual(expected);
+  });
+
+  describe("with pathOf (one account's path)", () => {
+    /** The path of account 222222222222 alone: the root, Workloads, Prod, the account, and the policy on them. */
+    function path(fields: Record<string, unknown> = {}): Record<string, unknown> {
+      const snapshot = valid();
+      return {
+        ...snapshot,
+        pathOf: '222222222222',
+        accounts: (snapshot.accounts as { id: string }[]).filter((account) => account.id === '222222222222'),
+        ...fields,
+      };
+    }
+
+    it('accepts the path of one member account without the management account', () => {
+      const result = parseOrgSnapshot(path());
+      expect(result).toEqual({ ok: true, value: path() });
+      expect(result.ok && result.value.accounts.map((account) => account.id)).toEqual(['222222222222']);
+    });
+
+    it('accepts the path of the management account itself', () => {
+      const management = path({
+        pathOf: '111111111111',
+        accounts: (valid().accounts as unknown[]).slice(0, 1),
+        organizationalUnits: [],
+        policies: [{ id: 'p-examplepolicy', name: 'policy-p-examplepolicy', content: '{}', targets: ['r-exam'] }],
+      });
+      expect(parseOrgSnapshot(management)).toEqual({ ok: true, value: management });
+    });
+
+    it.each<[string, Record<string, unknown>, SnapshotError]>([
+      [
+        'a pathOf that is not an account id',
+        { pathOf: 'ou-exam-22222222' },
+        { path: 'pathOf', message: '"ou-exam-22222222" is not a valid account id (^\\d{12}$)' },
+      ],
+      [
+        'another account beside it',
+        { accounts: valid().accounts },
+        {
+          path: 'accounts',
+          message: 'must hold exactly one account, "222222222222" (pathOf), got "111111111111", "222222222222"',
+        },
+      ],
+      [
+        'an account other than pathOf',
+        { pathOf: '333333333333' },
+        { path: 'accounts', message: 'must hold exactly one account, "333333333333" (pathOf), got "222222222222"' },
+      ],
+      [
+        'no account',
+        { accounts: [], policies: [], accountsWithInvalidEffectivePolicy: [] },
+        { path: 'accounts', message: 'must hold exactly one account, "222222222222" (pathOf), got none' },
+      ],
+      [
+        "an OU off the account's path",
+        {
+          organizationalUnits: [
+            ...(valid().organizationalUnits as unknown[]),
+            { id: 'ou-exam-33333333', name: 'Sandbox', parentId: 'r-exam' },
+          ],
+        },
+        { path: 'organizationalUnits[2]', message: '"ou-exam-33333333" is not on the path of account "222222222222"' },
+      ],
+    ])('rejects %s', (_name, fields, expected) => {
+      expect(errorOf(path(fields))).toEqual(expected);
+    });
+
+    it('still requires the management account of a snapshot without pathOf', () => {
+      const { pathOf: _left, ...withoutPathOf } = path();
+      expect(errorOf(withoutPathOf)).toEqual({
+        path: 'organization.managementAccountId',
+        message: '"111111111111" is not one of the accounts',
+      });
+    });
   });
 
   it('rethrows errors that are not snapshot problems', () => {

@@ -283,7 +283,7 @@ describe('planRemediation on the example organizations', () => {
         {
           kind: 'rootDefaultNotOptOut',
           message:
-            'Unknown: default: p-lockedoptout, p-legacyoptin0 on r-a1b2 set different values; AWS picks by attachment order, which no API returns.',
+            'Unknown: default: p-legacyoptin0, p-lockedoptout on r-a1b2 set different values; AWS picks by attachment order, which no API returns.',
           accountIds: everyone,
         },
       ],
@@ -402,7 +402,7 @@ describe('planRemediation needsPerson', () => {
     expect(plan.needsPerson).toEqual([
       {
         kind: 'rootDefaultNotOptOut',
-        message: `Unknown: default: p-legacy, ${created} on ${ROOT_ID} set different values; AWS picks by attachment order, which no API returns.`,
+        message: `Unknown: default: ${created}, p-legacy on ${ROOT_ID} set different values; AWS picks by attachment order, which no API returns.`,
         accountIds: ACTIVE_ACCOUNTS,
       },
     ]);

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { cliEnvironment } from '../support/builtCli';
 import { buildMotoOrganization, type MotoOrganization, type MotoOrganizationSpec } from '../support/motoOrganization';
 import { describeWithMoto, MOTO_TEST_TIMEOUT_MS, motoClientConfig } from '../support/motoServer';
 import { optIn, SEED_000, SEED_004_EXAMPLE_1 } from '../support/policies';
@@ -102,21 +103,14 @@ function splitOutput(text: string): Output {
   return output;
 }
 
-/** The environment of one invoke: dummy credentials, every AWS call to `endpoint`, no real AWS configuration. */
+/** The environment of one invoke: the built CLI's (dummy credentials, every AWS call to `endpoint`), and the Lambda's. */
 function invokeEnvironment(endpoint: string): NodeJS.ProcessEnv {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
-  return {
-    ...inherited,
-    AWS_ENDPOINT_URL: endpoint,
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
+  return cliEnvironment(endpoint, {
     AWS_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
     POWERTOOLS_LOG_LEVEL: 'INFO',
     // On Node 20 the SDK prints a multi-line NodeVersionSupportWarning on stderr; the Lambda runs nodejs22.x.
     NODE_NO_WARNINGS: '1',
-  };
+  });
 }
 
 /** The invoke processes still running; a test that ends, even by its timeout, kills what it left. */
@@ -468,6 +462,60 @@ describeWithMoto('the built Lambda handler against moto_server', (moto) => {
           'AWSOrganizationsV20161128.DescribeAccount',
         ]);
         expect(putRequests()).toEqual([]);
+      } finally {
+        rmSync(directory, { recursive: true, force: true });
+      }
+    },
+    MOTO_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "answers a member's Scope=Account run from that account's path alone, through the role in the member account",
+    async () => {
+      const org = await buildMotoOrganization(builder, LOCKED_ORGANIZATION);
+      const member = org.accountId('prod-app');
+      const built = moto().requests.length;
+      const directory = mkdtempSync(join(tmpdir(), 'member-event-'));
+      try {
+        const eventFile = join(directory, 'member.json');
+        const event = JSON.parse(readFileSync(join(REPO_ROOT, SCHEDULED_TESTMODE), 'utf8'));
+        writeFileSync(
+          eventFile,
+          JSON.stringify({ ...event, accountId: member, ruleParameters: '{"Scope":"Account"}' }),
+        );
+
+        const outcome = await invoke(eventFile, moto().endpoint);
+
+        const compliant = `Opted out of all AI services by ${org.policyId('org-opt-out-locked')} on ${org.rootId}, locked under services, default, opt_out_policy.`;
+        expect(outcome.stderrLines).toEqual([]);
+        expect(outcome.exitCode).toBe(0);
+        expect(outcome.result).toEqual(returnedEvaluations(SCHEDULED_TESTMODE, [[member, 'COMPLIANT', compliant]]));
+        expect(putRequests()).toEqual([
+          {
+            ResultToken: 'TESTMODE',
+            TestMode: true,
+            Evaluations: sentEvaluations(SCHEDULED_TESTMODE, [[member, 'COMPLIANT', compliant]]),
+          },
+        ]);
+        const requests = moto().requests.slice(built);
+        expect(requests.filter((request) => request.body.startsWith('Action=AssumeRole&'))).toHaveLength(1);
+        // prod-app sits in Workloads/Prod; moto sends no Paths, so ListParents walks up to the root.
+        const organizationsCalls: Record<string, number> = {};
+        for (const request of requests) {
+          const operation = request.target?.replace(/^AWSOrganizationsV20161128\./, '');
+          if (operation !== undefined && operation !== request.target) {
+            organizationsCalls[operation] = (organizationsCalls[operation] ?? 0) + 1;
+          }
+        }
+        expect(organizationsCalls).toEqual({
+          DescribeAccount: 1,
+          DescribeOrganization: 1,
+          ListRoots: 2,
+          ListParents: 4,
+          ListPoliciesForTarget: 5,
+          DescribePolicy: 1,
+          ListAccountsWithInvalidEffectivePolicy: 1,
+        });
       } finally {
         rmSync(directory, { recursive: true, force: true });
       }

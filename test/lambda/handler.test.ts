@@ -83,12 +83,22 @@ beforeEach(() => {
   organizations.reset();
   config.reset();
   sts.reset();
-  process.env.ACCOUNT_SCOPE_SNAPSHOT_TTL_SECONDS = '0';
+  process.env.ACCOUNT_SCOPE_SHARED_READ_TTL_SECONDS = '0';
   config.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
   config.on(GetComplianceDetailsByConfigRuleCommand).resolves({ EvaluationResults: [] });
 });
 
 const logLines = output.logLines;
+
+/** How many requests of each Organizations command were sent since the last reset. */
+function commandsSent(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const call of organizations.calls()) {
+    const name = call.args[0].constructor.name.replace(/Command$/, '');
+    counts[name] = (counts[name] ?? 0) + 1;
+  }
+  return counts;
+}
 
 function putEvaluationsSent() {
   return config.commandCalls(PutEvaluationsCommand).flatMap((call) => call.args[0].input.Evaluations ?? []);
@@ -398,13 +408,66 @@ describe('handler, Scope=Account for a member account', () => {
     });
   });
 
-  it('shares one organization read between member invocations within the snapshot TTL', async () => {
+  it("reads only the member's path, in DescribeAccount and the calls that the root, each node and the policies need", async () => {
     mockOrganization(organizations, fixture([LOCKED]));
     sts.on(AssumeRoleCommand).resolves(assumed);
+    const returned = await handler(memberEvent(), context);
+    expect(returned.map((e) => [e.ComplianceResourceId, e.ComplianceType])).toEqual([[SANDBOX_ACCOUNT, 'COMPLIANT']]);
+    // Without Paths: ListParents up from the account, and the account's parent again after the policies.
+    expect(commandsSent()).toEqual({
+      DescribeAccount: 1,
+      DescribeOrganization: 1,
+      ListRoots: 2,
+      ListParents: 3,
+      ListPoliciesForTarget: 4,
+      DescribePolicy: 1,
+      ListAccountsWithInvalidEffectivePolicy: 1,
+    });
+    expect(logLines().at(-1)).toMatchObject({ message: 'Evaluated the organization', accounts: 1, put: 1 });
+  });
+
+  it("reads the member's path from the Paths that DescribeAccount sends, without walking ListParents", async () => {
+    const withPaths = fixture([LOCKED]);
+    const paths = [`${ORG_ID}/${ROOT_ID}/${SANDBOX}/${SANDBOX_ACCOUNT}/`];
+    mockOrganization(organizations, {
+      ...withPaths,
+      accounts: { ...withPaths.accounts, [SANDBOX]: [sdkAccount(SANDBOX_ACCOUNT, { Paths: paths })] },
+    });
+    sts.on(AssumeRoleCommand).resolves(assumed);
     await handler(memberEvent(), context);
-    process.env.ACCOUNT_SCOPE_SNAPSHOT_TTL_SECONDS = '300';
+    expect(commandsSent()).toMatchObject({ ListParents: 1 });
+  });
+
+  it("shares the organization and the root's last read with the next member run within the TTL", async () => {
+    mockOrganization(organizations, fixture([LOCKED]));
+    sts.on(AssumeRoleCommand).resolves(assumed);
+    // With the TTL at 0 nothing earlier is used, but what this run reads is kept for the next.
     await handler(memberEvent(), context);
-    expect(organizations).toHaveReceivedCommandTimes(DescribeOrganizationCommand, 1);
+    organizations.resetHistory();
+    process.env.ACCOUNT_SCOPE_SHARED_READ_TTL_SECONDS = '300';
+    await handler(memberEvent(), context);
+    expect(commandsSent()).toEqual({
+      DescribeAccount: 1,
+      ListRoots: 1,
+      ListParents: 3,
+      ListPoliciesForTarget: 3,
+      DescribePolicy: 1,
+      ListAccountsWithInvalidEffectivePolicy: 1,
+    });
+  });
+
+  it('asks DescribeOrganization again in every run while the feature set is not ALL, which can still change', async () => {
+    const billing = fixture([LOCKED]);
+    mockOrganization(organizations, {
+      ...billing,
+      organization: { ...billing.organization, FeatureSet: 'CONSOLIDATED_BILLING' },
+    });
+    sts.on(AssumeRoleCommand).resolves(assumed);
+    await handler(memberEvent(), context);
+    process.env.ACCOUNT_SCOPE_SHARED_READ_TTL_SECONDS = '300';
+    const returned = await handler(memberEvent(), context);
+    expect(returned.map((e) => e.ComplianceType)).toEqual(['NON_COMPLIANT']);
+    expect(organizations).toHaveReceivedCommandTimes(DescribeOrganizationCommand, 2);
   });
 
   it('names the role ARN and the trust it needs when the role cannot be assumed, and puts nothing', async () => {
@@ -444,7 +507,7 @@ describe('handler, Scope=Account for a member account', () => {
 
   it('refuses the same outsider again within the TTL without any Organizations call, and counts each refusal', async () => {
     mockOrganization(organizations, fixture([LOCKED]));
-    process.env.ACCOUNT_SCOPE_SNAPSHOT_TTL_SECONDS = '300';
+    process.env.ACCOUNT_SCOPE_SHARED_READ_TTL_SECONDS = '300';
     const outsider = { ...memberEvent(), accountId: '666666666666' };
     await expect(handler(outsider, context)).rejects.toThrow(AccountNotInOrganizationError);
     const first = logLines().at(-1)?.refusalsInThisContainer;
@@ -455,22 +518,13 @@ describe('handler, Scope=Account for a member account', () => {
     expect(logLines().at(-1)).toMatchObject({ refusalsInThisContainer: Number(first) + 1 });
   });
 
-  it('asks DescribeAccount once for a member no read has shown yet, then reads the organization', async () => {
-    // An account no other test reads: the container's memory of members outlives each test, as it outlives invocations.
-    const newcomer = '222222222222';
-    const withNewcomer = fixture([LOCKED]);
-    mockOrganization(organizations, {
-      ...withNewcomer,
-      accounts: { ...withNewcomer.accounts, [SANDBOX]: [sdkAccount(SANDBOX_ACCOUNT), sdkAccount(newcomer)] },
-    });
+  it("asks DescribeAccount in every member run, since the account's state and place decide its result", async () => {
+    mockOrganization(organizations, fixture([LOCKED]));
     sts.on(AssumeRoleCommand).resolves(assumed);
-    process.env.ACCOUNT_SCOPE_SNAPSHOT_TTL_SECONDS = '300';
-    const returned = await handler({ ...memberEvent(), accountId: newcomer }, context);
-    expect(returned.map((e) => e.ComplianceResourceId)).toEqual([newcomer]);
-    expect(organizations).toHaveReceivedCommandTimes(DescribeAccountCommand, 1);
-    // The read showed every account: within the TTL, another member is admitted without asking.
+    process.env.ACCOUNT_SCOPE_SHARED_READ_TTL_SECONDS = '300';
     await handler(memberEvent(), context);
-    expect(organizations).toHaveReceivedCommandTimes(DescribeAccountCommand, 1);
+    await handler(memberEvent(), context);
+    expect(organizations).toHaveReceivedCommandTimes(DescribeAccountCommand, 2);
   });
 
   it('puts nothing and fails when DescribeAccount fails for an account no earlier read showed', async () => {
@@ -529,19 +583,24 @@ describe('handler, Scope=Account for a member account', () => {
     ]);
   });
 
-  it('reads the organization again for a notification created after the shared read began', async () => {
+  it('reads the root before the path again for a notification created after the shared read began', async () => {
     mockOrganization(organizations, fixture([LOCKED]));
     sts.on(AssumeRoleCommand).resolves(assumed);
     await handler(memberEvent(), context);
-    process.env.ACCOUNT_SCOPE_SNAPSHOT_TTL_SECONDS = '300';
+    process.env.ACCOUNT_SCOPE_SHARED_READ_TTL_SECONDS = '300';
     const later = JSON.stringify({
       awsAccountId: SANDBOX_ACCOUNT,
       notificationCreationTime: new Date(Date.now() + 60_000).toISOString(),
       messageType: 'ScheduledNotification',
       recordVersion: '1.0',
     });
+    organizations.resetHistory();
     await handler({ ...memberEvent(), invokingEvent: later }, context);
-    expect(organizations).toHaveReceivedCommandTimes(DescribeOrganizationCommand, 2);
+    expect(organizations).toHaveReceivedCommandTimes(ListRootsCommand, 2);
+    // A notification created before that run's read began: its last root read serves as the read before the path.
+    organizations.resetHistory();
+    await handler(memberEvent(), context);
+    expect(organizations).toHaveReceivedCommandTimes(ListRootsCommand, 1);
   });
 
   it('refuses Scope=Organization when a member account invokes it, and puts nothing', async () => {

@@ -51,8 +51,8 @@ export function exited(child: ChildProcess): Promise<Exited> {
 }
 
 /**
- * The environment of a run of the built CLI: dummy credentials, every AWS call to `endpoint`, no AWS configuration
- * of this machine, and `extra`.
+ * The environment of a run of the built CLI (or of scripts/invoke.mjs): dummy credentials, every AWS call to
+ * `endpoint`, no AWS configuration of this machine, and `extra`.
  */
 export function cliEnvironment(endpoint: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));

@@ -1,4 +1,6 @@
 import { createServer, type ServerResponse } from 'node:http';
+import { OrganizationsClient, type OrganizationsClientConfig } from '@aws-sdk/client-organizations';
+import { ORGANIZATIONS_CLIENT_CONFIG } from '../../src/aws/readOrgSnapshot';
 
 /** What the server does with one request. */
 export type Fault =
@@ -69,4 +71,17 @@ function respond(response: ServerResponse, fault: Fault): void {
       response.end(fault.body);
       return;
   }
+}
+
+/** An Organizations client as the Lambda and the CLI make it, with dummy credentials, `config` on top, to `server`. */
+export function organizationsClientOf(
+  server: FaultServer,
+  config: OrganizationsClientConfig = {},
+): OrganizationsClient {
+  return new OrganizationsClient({
+    ...ORGANIZATIONS_CLIENT_CONFIG,
+    endpoint: server.endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    ...config,
+  });
 }

@@ -1,6 +1,7 @@
 import {
   type Account,
   AccountNotFoundException,
+  ChildNotFoundException,
   DescribeAccountCommand,
   DescribeOrganizationCommand,
   DescribePolicyCommand,
@@ -8,7 +9,9 @@ import {
   ListAccountsForParentCommand,
   ListAccountsWithInvalidEffectivePolicyCommand,
   ListOrganizationalUnitsForParentCommand,
+  ListParentsCommand,
   ListPoliciesCommand,
+  ListPoliciesForTargetCommand,
   ListRootsCommand,
   ListTargetsForPolicyCommand,
   type Organization,
@@ -18,6 +21,7 @@ import {
   PolicyNotFoundException,
   type PolicySummary,
   type Root,
+  TargetNotFoundException,
 } from '@aws-sdk/client-organizations';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 
@@ -57,8 +61,14 @@ export const READ_COMMANDS = [
   ListAccountsCommand,
   ListAccountsWithInvalidEffectivePolicyCommand,
 ] as const;
-/** The commands `mockOrganization` answers: the reader's, and DescribeAccount (which the rule asks of an invoker). */
-type ReadCommand = (typeof READ_COMMANDS)[number] | typeof DescribeAccountCommand;
+/** The commands readAccountSnapshot sends besides some of READ_COMMANDS, and DescribeAccount, which comes before it. */
+export const ACCOUNT_READ_COMMANDS = [
+  DescribeAccountCommand,
+  ListParentsCommand,
+  ListPoliciesForTargetCommand,
+] as const;
+/** The commands `mockOrganization` answers: both readers'. */
+type ReadCommand = (typeof READ_COMMANDS)[number] | (typeof ACCOUNT_READ_COMMANDS)[number];
 
 export interface MockOrganizationOptions {
   /** Commands left unanswered, for the test to set up itself. */
@@ -181,8 +191,9 @@ export function pagesByToken<Page extends { readonly NextToken?: string | undefi
 }
 
 /**
- * Answers the Organizations read calls from `fixture`, each List call in one page, by its input (ParentId,
- * PolicyId) so that concurrent calls get the right answer; unknown ids get AWS's NotFound exceptions.
+ * Answers the Organizations read calls from `fixture`, each List call in one page, by its input (ParentId, ChildId,
+ * TargetId, PolicyId) so that concurrent calls get the right answer; unknown ids get AWS's NotFound exceptions.
+ * DescribeAccount returns the fixture's account as it is, `Paths` only if the fixture gives them.
  */
 export function mockOrganization(
   mock: OrganizationsMock,
@@ -279,6 +290,53 @@ export function mockOrganization(
         ),
         PolicyType: 'AISERVICES_OPT_OUT_POLICY' as const,
       })),
+    );
+  }
+  if (!skip.has(ListParentsCommand)) {
+    mock.on(ListParentsCommand).callsFake((input) =>
+      answer(ListParentsCommand, () => {
+        const parentIds = [...parents].filter((parentId) =>
+          [...(fixture.organizationalUnits[parentId] ?? []), ...(fixture.accounts[parentId] ?? [])].some(
+            (child) => child.Id === input.ChildId,
+          ),
+        );
+        if (parentIds.length === 0) {
+          throw new ChildNotFoundException({
+            $metadata: {},
+            message: "We can't find an organizational unit (OU) or AWS account with the ChildId.",
+          });
+        }
+        const roots = new Set(fixture.roots.map((root) => root.Id));
+        return {
+          Parents: parentIds.map((Id) => ({
+            Id,
+            Type: roots.has(Id) ? ('ROOT' as const) : ('ORGANIZATIONAL_UNIT' as const),
+          })),
+        };
+      }),
+    );
+  }
+  if (!skip.has(ListPoliciesForTargetCommand)) {
+    mock.on(ListPoliciesForTargetCommand).callsFake((input) =>
+      answer(ListPoliciesForTargetCommand, () => {
+        const targetId = input.TargetId;
+        const known =
+          targetId !== undefined &&
+          (parents.has(targetId) ||
+            Object.values(fixture.accounts)
+              .flat()
+              .some((account) => account.Id === targetId));
+        if (!known) {
+          throw new TargetNotFoundException({
+            $metadata: {},
+            message: "We can't find a root, OU, account, or policy with the TargetId.",
+          });
+        }
+        const attached = fixture.policies.filter(
+          (policy) => input.Filter === 'AISERVICES_OPT_OUT_POLICY' && policy.targets.includes(targetId),
+        );
+        return { Policies: attached.map((policy) => policy.summary) };
+      }),
     );
   }
   if (!skip.has(DescribeAccountCommand)) {

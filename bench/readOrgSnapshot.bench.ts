@@ -1,0 +1,140 @@
+// How many Organizations calls a read makes, and how long it takes, against a throttling fake endpoint on 127.0.0.1:
+// prints figures, asserts nothing (timing goals are not tests). Run with `npm run bench:read`; `-- --quick` runs only
+// the 1,000-account organization.
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { ORGANIZATIONS_CLIENT_CONFIG, readOrgSnapshot } from '../src/aws/readOrgSnapshot';
+import { evaluatePosture } from '../src/core/evaluatePosture';
+import type { OrgSnapshot } from '../src/core/orgSnapshot';
+import { DEFAULT_RULE_PARAMETERS } from '../src/core/ruleParameters';
+import { type FakeOrganizations, startFakeOrganizations } from '../test/support/fakeOrganizations';
+import { generateOrganization } from '../test/support/generatedOrganization';
+
+const LATENCY_MS = 50;
+const POLICIES = 20;
+const DEPTH = 5;
+/** Every 7th page of each listing is empty but carries a NextToken, as AWS may send. */
+const EMPTY_PAGE_EVERY = 7;
+const MAX_RESULTS_PER_PAGE = 20;
+
+interface Shape {
+  readonly accounts: number;
+  readonly organizationalUnits: number;
+}
+
+/** The responses a List operation needs for `fullPages` pages of items when every EMPTY_PAGE_EVERY-th one is empty. */
+function listResponses(fullPages: number): number {
+  return fullPages + Math.floor((fullPages - 1) / (EMPTY_PAGE_EVERY - 1));
+}
+
+/**
+ * The calls any read that decides every account must make, once each, for an organization as `model` holds it and
+ * the fake serves it: DescribeOrganization, ListRoots, the pages of ListPolicies, DescribePolicy and the pages of
+ * ListTargetsForPolicy for each policy, the pages of ListAccounts (every account with its parent chain, when Paths
+ * are sent), and the pages of ListAccountsWithInvalidEffectivePolicy; with the empty pages the endpoint inserts into
+ * each List operation, which no reader can avoid.
+ */
+function lowerBound(model: OrgSnapshot): number {
+  const pages = (items: number) => Math.max(1, Math.ceil(items / MAX_RESULTS_PER_PAGE));
+  const targetPages = model.policies.reduce((sum, policy) => sum + pages(policy.targets.length), 0);
+  return (
+    1 +
+    listResponses(1) +
+    listResponses(pages(model.policies.length)) +
+    model.policies.length +
+    listResponses(targetPages) +
+    listResponses(pages(model.accounts.length)) +
+    listResponses(pages(model.accountsWithInvalidEffectivePolicy.length))
+  );
+}
+
+function sum(counts: Readonly<Record<string, number>>): number {
+  return Object.values(counts).reduce((total, count) => total + count, 0);
+}
+
+function client(endpoint: string): OrganizationsClient {
+  return new OrganizationsClient({
+    ...ORGANIZATIONS_CLIENT_CONFIG,
+    endpoint,
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  });
+}
+
+/** Samples the resident set size while `work` runs; returns its result and the peak in MiB. */
+async function withPeakMemory<T>(work: () => Promise<T>): Promise<{ result: T; peakMiB: number }> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 100);
+  try {
+    const result = await work();
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return { result, peakMiB: peak / 1024 / 1024 };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function formatCalls(fake: FakeOrganizations): string {
+  return Object.entries(fake.calls())
+    .filter(([, count]) => count > 0)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([operation, count]) => `${operation} ${count}`)
+    .join(', ');
+}
+
+async function measureRuleRead(shape: Shape, requestsPerSecond: number, paths: boolean): Promise<void> {
+  const model = generateOrganization({
+    accounts: shape.accounts,
+    organizationalUnits: shape.organizationalUnits,
+    depth: DEPTH,
+    policies: POLICIES,
+    seed: 7,
+  });
+  const fake = await startFakeOrganizations(model, {
+    latencyMs: LATENCY_MS,
+    requestsPerSecond,
+    emptyPageEvery: EMPTY_PAGE_EVERY,
+    paths,
+  });
+  const organizations = client(fake.endpoint);
+  try {
+    const started = process.hrtime.bigint();
+    const { result: report, peakMiB } = await withPeakMemory(async () =>
+      evaluatePosture(await readOrgSnapshot(organizations), DEFAULT_RULE_PARAMETERS),
+    );
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const bound = lowerBound(model);
+    console.log(
+      [
+        `rule read (Scope=Organization), ${shape.accounts} accounts, ${shape.organizationalUnits} OUs, ${requestsPerSecond} req/s, Paths ${paths ? 'on' : 'off'}:`,
+        `  ${fake.total()} calls (${(fake.total() / bound).toFixed(2)} x the lower bound of ${bound}), ${sum(fake.throttled())} throttled, peak ${fake.peakInFlight()} in flight`,
+        `  ${seconds.toFixed(1)} s, peak RSS ${peakMiB.toFixed(0)} MiB, ${report.decisions.length} accounts decided (${report.compliance})`,
+        `  ${formatCalls(fake)}`,
+      ].join('\n'),
+    );
+  } finally {
+    organizations.destroy();
+    await fake.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const shapes: Shape[] = [
+    { accounts: 1_000, organizationalUnits: 100 },
+    ...(quick ? [] : [{ accounts: 10_000, organizationalUnits: 1_000 }]),
+  ];
+  console.log(
+    `Node ${process.version}; fake Organizations endpoint on 127.0.0.1: ${LATENCY_MS} ms a response, token bucket, an empty page every ${EMPTY_PAGE_EVERY}; ${POLICIES} policies besides the root's, OUs ${DEPTH} deep`,
+  );
+  for (const shape of shapes) {
+    for (const requestsPerSecond of [10, 20]) {
+      for (const paths of [true, false]) await measureRuleRead(shape, requestsPerSecond, paths);
+    }
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
