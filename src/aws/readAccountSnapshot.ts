@@ -14,13 +14,14 @@ import { OrganizationChangedDuringReadError, SnapshotReadError } from '../errors
 import type { DescribedAccount } from './readAccountInOrganization';
 import {
   call,
-  type Limit,
   listAll,
   MAX_READ_ATTEMPTS,
   MAX_RESULTS_PER_PAGE,
+  type Reader,
   type ReadRoot,
   readRoot,
   rootChange,
+  withReader,
 } from './readOrgSnapshot';
 
 /** AWS nests OUs at most five levels below the root (Organizations User Guide, quotas). */
@@ -43,8 +44,10 @@ export interface AccountSnapshotRead {
   readonly rootFrame: RootFrame;
 }
 
-/** Options of `readAccountSnapshot`: earlier reads that spare requests. */
+/** Options of `readAccountSnapshot`: earlier reads that spare requests, and the signal that stops it. */
 export interface ReadAccountSnapshotOptions {
+  /** Stops the read: no request starts after it aborts, and the read rejects with its reason (see withReader). */
+  readonly abortSignal?: AbortSignal;
   /**
    * The organization an earlier read returned, given only when its feature set is ALL, which cannot go back to
    * consolidated billing (its id and management account never change): DescribeOrganization is then not sent.
@@ -67,10 +70,6 @@ interface ReadPolicy {
 /** The path from the root: the root's id, then each OU's down to the account's parent. */
 type Ancestors = readonly [string, ...string[]];
 
-// In flight at once: at most the six listings below the root, or one DescribePolicy per policy on the path (five per
-// node at most), and the SDK's adaptive retries pace them when Organizations throttles: no further limit here.
-const unlimited: Limit = (task) => task();
-
 /**
  * Reads what decides one account's compliance, and nothing of the rest of the organization, into a validated snapshot
  * with `pathOf`: the organization (DescribeOrganization), the root and its policy types (ListRoots), the account's path
@@ -88,19 +87,30 @@ const unlimited: Limit = (task) => task();
  * listings that cannot be complete; other SDK errors such as PolicyNotFoundException propagate unchanged),
  * OrganizationChangedDuringReadError when the root or the account's parent changed during every attempt, and
  * SnapshotReadError when what was read is not one account's path (several parents, a path deeper than AWS allows, an
- * organization other than DescribeOrganization's).
+ * organization other than DescribeOrganization's), and the abort signal's reason once it aborts.
  */
-export async function readAccountSnapshot(
+export function readAccountSnapshot(
   client: OrganizationsClient,
   described: DescribedAccount,
   options: ReadAccountSnapshotOptions = {},
 ): Promise<AccountSnapshotRead> {
+  // In flight at once: at most the six listings below the root, or one DescribePolicy per policy on the path (five per
+  // node at most), and the SDK's adaptive retries pace them when Organizations throttles: only ListRoots takes a
+  // slot of the reader's limit.
+  return withReader(client, { abortSignal: options.abortSignal }, (reader) => readPath(reader, described, options));
+}
+
+async function readPath(
+  reader: Reader,
+  described: DescribedAccount,
+  options: ReadAccountSnapshotOptions,
+): Promise<AccountSnapshotRead> {
   const accountId = described.Id;
   const fromPaths = pathFromPaths(described);
   const [organization, first, ancestorsRead] = await Promise.all([
-    options.organization ?? readOrganization(client),
-    options.rootFrame ?? readRootFrame(client),
-    fromPaths === undefined ? readAncestors(client, accountId) : Promise.resolve(fromPaths.ancestorIds),
+    options.organization ?? readOrganization(reader),
+    options.rootFrame ?? readRootFrame(reader),
+    fromPaths === undefined ? readAncestors(reader, accountId) : Promise.resolve(fromPaths.ancestorIds),
   ]);
   if (fromPaths !== undefined && fromPaths.organizationId !== organization.id) {
     throw new SnapshotReadError(
@@ -113,18 +123,18 @@ export async function readAccountSnapshot(
   let change = '';
   for (let attempt = 1; attempt <= MAX_READ_ATTEMPTS; attempt += 1) {
     const targets = [...ancestors.slice(1), accountId];
-    const below = await Promise.all(targets.map((targetId) => readPoliciesFor(client, targetId)));
+    const below = await Promise.all(targets.map((targetId) => readPoliciesFor(reader, targetId)));
     const attached: [string, readonly PolicySummary[]][] = [
       [ancestors[0], before.policies],
       ...targets.map((targetId, i): [string, readonly PolicySummary[]] => [targetId, below[i] ?? []]),
     ];
-    const policies = await describePolicies(client, attached);
+    const policies = await describePolicies(reader, attached);
     const [after, parent, invalid] = await Promise.all([
-      readRootFrame(client),
-      readParent(client, accountId),
+      readRootFrame(reader),
+      readParent(reader, accountId),
       // Once, last: AWS finds invalid effective policies asynchronously, after the policies change (Organizations
       // User Guide, invalid policy alerts), so its latest answer is the one closest to the policies read.
-      readListedInvalid(client, accountId),
+      readListedInvalid(reader, accountId),
     ]);
     const parentId = ancestors[ancestors.length - 1];
     const found =
@@ -140,7 +150,7 @@ export async function readAccountSnapshot(
           managementAccountId: organization.managementAccountId,
         },
         root: after.root,
-        organizationalUnits: ancestors.slice(1).map((id, i) => ({ id, name: id, parentId: ancestors[i] })),
+        organizationalUnits: ancestors.slice(1).map((id, i) => ({ id, parentId: ancestors[i] })),
         accounts: [
           {
             id: accountId,
@@ -158,17 +168,15 @@ export async function readAccountSnapshot(
     }
     change = found;
     before = after;
-    if (parent.id !== parentId) ancestors = await readAncestors(client, accountId);
+    if (parent.id !== parentId) ancestors = await readAncestors(reader, accountId);
   }
   throw new OrganizationChangedDuringReadError(MAX_READ_ATTEMPTS, change);
 }
 
 /** The organization as DescribeOrganization describes it, before parseOrgSnapshot checks it. */
-async function readOrganization(
-  client: OrganizationsClient,
-): Promise<{ readonly [K in keyof Organization]: string | undefined }> {
-  const { Organization: organization } = await call('DescribeOrganization', () =>
-    client.send(new DescribeOrganizationCommand({})),
+async function readOrganization(reader: Reader): Promise<{ readonly [K in keyof Organization]: string | undefined }> {
+  const { Organization: organization } = await call(reader, 'DescribeOrganization', () =>
+    reader.client.send(new DescribeOrganizationCommand({}), { abortSignal: reader.signal }),
   );
   return {
     id: organization?.Id,
@@ -184,23 +192,24 @@ function pathFromPaths(described: DescribedAccount): OrganizationPath | undefine
   return path?.id === described.Id ? path : undefined;
 }
 
-async function readRootFrame(client: OrganizationsClient): Promise<RootFrame> {
-  const root = await readRoot(client, unlimited);
-  return { root, policies: await readPoliciesFor(client, root.id) };
+async function readRootFrame(reader: Reader): Promise<RootFrame> {
+  const root = await readRoot(reader);
+  return { root, policies: await readPoliciesFor(reader, root.id) };
 }
 
-function readPoliciesFor(client: OrganizationsClient, targetId: string): Promise<PolicySummary[]> {
-  return listAll({
+function readPoliciesFor(reader: Reader, targetId: string): Promise<PolicySummary[]> {
+  return listAll(reader, {
     operation: 'ListPoliciesForTarget',
     listName: 'Policies',
     requestPage: (NextToken) =>
-      client.send(
+      reader.client.send(
         new ListPoliciesForTargetCommand({
           TargetId: targetId,
           Filter: AI_OPT_OUT_POLICY_TYPE,
           NextToken,
           MaxResults: MAX_RESULTS_PER_PAGE,
         }),
+        { abortSignal: reader.signal },
       ),
     itemsOf: (page) => page.Policies,
     keyOf: (policy) => policy.Id,
@@ -209,7 +218,7 @@ function readPoliciesFor(client: OrganizationsClient, targetId: string): Promise
 
 /** Each policy attached to the nodes, once, with its content and the nodes it is attached to among them. */
 function describePolicies(
-  client: OrganizationsClient,
+  reader: Reader,
   attached: readonly [string, readonly PolicySummary[]][],
 ): Promise<ReadPolicy[]> {
   const byId = new Map<string | undefined, { summary: PolicySummary; targets: string[] }>();
@@ -225,8 +234,8 @@ function describePolicies(
       const policyId = summary.Id;
       // Without an id nothing more can be asked; the validator rejects the missing id.
       if (policyId === undefined) return { id: policyId, name: summary.Name, content: undefined, targets };
-      const described = await call('DescribePolicy', () =>
-        client.send(new DescribePolicyCommand({ PolicyId: policyId })),
+      const described = await call(reader, 'DescribePolicy', () =>
+        reader.client.send(new DescribePolicyCommand({ PolicyId: policyId }), { abortSignal: reader.signal }),
       );
       return { id: policyId, name: summary.Name, content: described.Policy?.Content, targets };
     }),
@@ -234,15 +243,14 @@ function describePolicies(
 }
 
 /** The one parent ListParents returns for an account or OU. */
-async function readParent(
-  client: OrganizationsClient,
-  childId: string,
-): Promise<{ readonly id: string; readonly isRoot: boolean }> {
-  const parents = await listAll({
+async function readParent(reader: Reader, childId: string): Promise<{ readonly id: string; readonly isRoot: boolean }> {
+  const parents = await listAll(reader, {
     operation: 'ListParents',
     listName: 'Parents',
     requestPage: (NextToken) =>
-      client.send(new ListParentsCommand({ ChildId: childId, NextToken, MaxResults: MAX_RESULTS_PER_PAGE })),
+      reader.client.send(new ListParentsCommand({ ChildId: childId, NextToken, MaxResults: MAX_RESULTS_PER_PAGE }), {
+        abortSignal: reader.signal,
+      }),
     itemsOf: (page) => page.Parents,
     keyOf: (parent) => parent.Id,
   });
@@ -257,10 +265,10 @@ async function readParent(
 }
 
 /** The account's ancestors, read with ListParents from the account up to the root. */
-async function readAncestors(client: OrganizationsClient, accountId: string): Promise<Ancestors> {
+async function readAncestors(reader: Reader, accountId: string): Promise<Ancestors> {
   const organizationalUnits: string[] = [];
   for (let childId = accountId; organizationalUnits.length <= MAX_OU_DEPTH; ) {
-    const parent = await readParent(client, childId);
+    const parent = await readParent(reader, childId);
     if (parent.isRoot) return [parent.id, ...organizationalUnits];
     organizationalUnits.unshift(parent.id);
     childId = parent.id;
@@ -272,19 +280,20 @@ async function readAncestors(client: OrganizationsClient, accountId: string): Pr
 }
 
 /** Whether ListAccountsWithInvalidEffectivePolicy lists the account (every page is read). */
-async function readListedInvalid(client: OrganizationsClient, accountId: string): Promise<boolean> {
+async function readListedInvalid(reader: Reader, accountId: string): Promise<boolean> {
   // Not optional: an account whose effective policy fails AWS's validation is not fully protected, whatever the
   // policies say (Organizations API reference, ListAccountsWithInvalidEffectivePolicy), so its failure fails the read.
-  const accounts = await listAll({
+  const accounts = await listAll(reader, {
     operation: 'ListAccountsWithInvalidEffectivePolicy',
     listName: 'Accounts',
     requestPage: (NextToken) =>
-      client.send(
+      reader.client.send(
         new ListAccountsWithInvalidEffectivePolicyCommand({
           PolicyType: AI_OPT_OUT_POLICY_TYPE,
           NextToken,
           MaxResults: MAX_RESULTS_PER_PAGE,
         }),
+        { abortSignal: reader.signal },
       ),
     itemsOf: (page) => page.Accounts,
     keyOf: (account) => account.Id,

@@ -26,7 +26,6 @@ export async function readResponse<T>(action: string, send: () => Promise<T>): P
 interface ErrorShape {
   readonly name: unknown;
   readonly message: unknown;
-  readonly $metadata?: unknown;
 }
 
 function shapeOf(error: unknown): ErrorShape | undefined {
@@ -54,9 +53,10 @@ function translateTimeout(error: unknown, action: string): unknown {
   return new AwsTimeoutError(action, metadataNumber(shape, 'attempts'), detail, { cause: error });
 }
 
-/** A number the SDK recorded in the `$metadata` of an error. */
-function metadataNumber(error: ErrorShape, key: 'httpStatusCode' | 'attempts'): number | undefined {
-  const metadata = error.$metadata;
+/** A number the SDK recorded in the `$metadata` of an answer or an error, read as unknown: mocks may leave it out. */
+export function metadataNumber(answer: unknown, key: 'httpStatusCode' | 'attempts'): number | undefined {
+  if (typeof answer !== 'object' || answer === null) return undefined;
+  const metadata: unknown = Reflect.get(answer, '$metadata');
   if (typeof metadata !== 'object' || metadata === null) return undefined;
   const value: unknown = Reflect.get(metadata, key);
   return typeof value === 'number' ? value : undefined;

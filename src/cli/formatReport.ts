@@ -81,7 +81,8 @@ const VERDICT_STYLE: Readonly<Record<ComplianceType, string>> = {
 };
 
 function ouPath(decision: AccountDecision): string {
-  return ['Root', ...decision.organizationalUnits.map((ou) => ou.name)].join('/');
+  // A snapshot read from accounts' paths may hold OUs without names: their ids stand in.
+  return ['Root', ...decision.organizationalUnits.map((ou) => ou.name ?? ou.id)].join('/');
 }
 
 /**

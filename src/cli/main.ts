@@ -190,22 +190,27 @@ function timeoutFrom(values: Values): number {
 
 /**
  * Runs a live command with a client, closing it after, and says how to give credentials when there are none. After
- * `seconds` it fails with CommandTimeoutError(`seconds`, `timeoutMessage`); the work it abandons ends when the
- * process exits, at once (see the entry point below).
+ * `seconds` it aborts the signal it gave `work` and fails with CommandTimeoutError(`seconds`, `timeoutMessage`); work
+ * that ignores the signal ends when the process exits, at once (see the entry point below).
  */
 async function withOrganizations<T>(
   values: Values,
   seconds: number,
   timeoutMessage: string,
-  work: (client: OrganizationsClient) => Promise<T>,
+  work: (client: OrganizationsClient, abortSignal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const client = organizationsClient(values);
+  const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CommandTimeoutError(seconds, timeoutMessage)), seconds * 1000);
+    timer = setTimeout(() => {
+      const error = new CommandTimeoutError(seconds, timeoutMessage);
+      controller.abort(error);
+      reject(error);
+    }, seconds * 1000);
   });
   try {
-    return await Promise.race([work(client), deadline]);
+    return await Promise.race([work(client, controller.signal), deadline]);
   } catch (error) {
     if (error instanceof Error && error.name === 'CredentialsProviderError') {
       throw new AwsCredentialsError(`no AWS credentials (${errorText(error)}): use --profile P, or set AWS_PROFILE`, {
@@ -219,14 +224,21 @@ async function withOrganizations<T>(
   }
 }
 
-/** Reads the live organization with the same reader as the Lambda; progress goes to stderr, only on a terminal. */
+/**
+ * Reads the live organization with the same reader as the Lambda, and the names of its OUs for the table; progress
+ * goes to stderr, only on a terminal.
+ */
 async function readLiveSnapshot(values: Values, seconds: number, io: CliIo): Promise<OrgSnapshot> {
   const startedAt = new Date().toISOString();
   const onProgress = (accountsRead: number) => io.stderr(`\rRead ${accountsRead} accounts...`);
   const timeoutMessage = `reading the organization did not finish within ${seconds} s (--timeout), so nothing was evaluated: run again with a longer --timeout (a large organization, or Organizations throttling, takes longer)`;
   try {
-    const snapshot = await withOrganizations(values, seconds, timeoutMessage, (client) =>
-      readOrgSnapshot(client, io.stderrIsTty ? { onProgress } : {}),
+    const snapshot = await withOrganizations(values, seconds, timeoutMessage, (client, abortSignal) =>
+      readOrgSnapshot(client, {
+        abortSignal,
+        organizationalUnitNames: true,
+        ...(io.stderrIsTty ? { onProgress } : {}),
+      }),
     );
     return { capturedAt: startedAt, ...snapshot };
   } finally {

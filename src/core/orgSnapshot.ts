@@ -31,7 +31,8 @@ export interface Root {
 
 export interface OrganizationalUnit {
   readonly id: string;
-  readonly name: string;
+  /** Absent when the reader took the OU from accounts' paths, which carry no names, and was not asked for them. */
+  readonly name?: string;
   /** The root id or another OU's id. */
   readonly parentId: string;
 }
@@ -61,8 +62,8 @@ export interface OrgSnapshot {
    * Set when the snapshot holds only what decides this one account (a Scope=Account read): the organization, the
    * root, the OUs on the account's path, the account itself, the policies attached to those nodes (their targets
    * limited to them) and whether AWS lists the account with an invalid effective policy. The management account is then
-   * absent unless it is this account, and the OUs' names may be their ids (that read does not ask for names, which no
-   * decision uses).
+   * absent unless it is this account, and the OUs have no names (that read does not ask for names, which no decision
+   * uses).
    */
   readonly pathOf?: string;
   readonly organization: Organization;

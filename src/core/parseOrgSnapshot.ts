@@ -18,8 +18,8 @@ export interface SnapshotError {
   readonly message: string;
 }
 
-// Identifier patterns from the AWS Organizations API reference.
-const ID_PATTERNS = {
+/** Identifier patterns from the AWS Organizations API reference. */
+export const ID_PATTERNS = {
   organization: /^o-[a-z0-9]{10,32}$/,
   root: /^r-[0-9a-z]{4,32}$/,
   organizationalUnit: /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/,
@@ -114,12 +114,11 @@ function toRoot(value: unknown): Root {
 
 function toOrganizationalUnit(value: unknown, i: number): OrganizationalUnit {
   const path = `organizationalUnits[${i}]`;
-  const f = record(value, path, ['id', 'name', 'parentId']);
-  return {
-    id: id(f.id, `${path}.id`, 'organizationalUnit'),
-    name: text(f.name, `${path}.name`),
-    parentId: text(f.parentId, `${path}.parentId`),
-  };
+  const f = record(value, path, ['id', 'parentId'], ['name']);
+  const unitId = id(f.id, `${path}.id`, 'organizationalUnit');
+  const name = f.name === undefined ? undefined : text(f.name, `${path}.name`);
+  const parentId = text(f.parentId, `${path}.parentId`);
+  return name === undefined ? { id: unitId, parentId } : { id: unitId, name, parentId };
 }
 
 function toAccount(value: unknown, i: number): Account {

@@ -10,7 +10,7 @@ import { type DescribedAccount, readAccountInOrganization } from '../aws/readAcc
 import { type RootFrame, readAccountSnapshot } from '../aws/readAccountSnapshot';
 import { readEffectivePolicies } from '../aws/readEffectivePolicy';
 import { readEvaluatedAccountIds } from '../aws/readEvaluatedAccountIds';
-import { ORGANIZATIONS_CLIENT_CONFIG, readOrgSnapshot } from '../aws/readOrgSnapshot';
+import { ORGANIZATIONS_CLIENT_CONFIG, type ReadMode, readOrgSnapshot } from '../aws/readOrgSnapshot';
 import {
   type AccountEvaluation,
   toAccountEvaluation,
@@ -106,13 +106,25 @@ function configClientFor(event: ConfigRuleEvent, parameters: RuleParameters, con
   return () => forAccount(event.accountId);
 }
 
-async function withDeadline<T>(work: Promise<T>, milliseconds: number): Promise<T> {
+/**
+ * Runs `work` until it ends or `milliseconds` pass; then it aborts the signal it gave `work`, so that no request is
+ * sent after the fail-closed result, and rejects with OrganizationReadTimeoutError.
+ */
+async function withDeadline<T>(work: (abortSignal: AbortSignal) => Promise<T>, milliseconds: number): Promise<T> {
+  const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new OrganizationReadTimeoutError(milliseconds)), Math.max(0, milliseconds));
+    timer = setTimeout(
+      () => {
+        const error = new OrganizationReadTimeoutError(milliseconds);
+        controller.abort(error);
+        reject(error);
+      },
+      Math.max(0, milliseconds),
+    );
   });
   try {
-    return await Promise.race([work, deadline]);
+    return await Promise.race([work(controller.signal), deadline]);
   } finally {
     clearTimeout(timer);
   }
@@ -146,7 +158,11 @@ async function readInvokingAccount(event: ConfigRuleEvent): Promise<DescribedAcc
  * feature set ALL, which cannot go back; the root read last by an earlier run only when that run began after this
  * notification was created, so that a result never predates the change it should show.
  */
-async function readAccountPath(event: ConfigRuleEvent, account: DescribedAccount): Promise<OrgSnapshot> {
+async function readAccountPath(
+  event: ConfigRuleEvent,
+  account: DescribedAccount,
+  abortSignal: AbortSignal,
+): Promise<OrgSnapshot> {
   const now = Date.now();
   const fresh = (readAt: number) => now - readAt < sharedReadTtlMs();
   const organization =
@@ -158,6 +174,7 @@ async function readAccountPath(event: ConfigRuleEvent, account: DescribedAccount
       ? sharedRootFrame.rootFrame
       : undefined;
   const read = await readAccountSnapshot(organizations, account, {
+    abortSignal,
     ...(organization === undefined ? {} : { organization }),
     ...(rootFrame === undefined ? {} : { rootFrame }),
   });
@@ -171,19 +188,27 @@ async function readAccountPath(event: ConfigRuleEvent, account: DescribedAccount
 
 /**
  * What decides the invoking run: the whole organization (Scope=Organization), or the invoking account's path
- * (Scope=Account), or undefined for an account outside the organization.
+ * (Scope=Account), or undefined for an account outside the organization. `onReadMode` hears how the whole
+ * organization's read placed the accounts.
  */
 async function readOrganization(
   event: ConfigRuleEvent,
   parameters: RuleParameters,
   context: HandlerContext,
+  onReadMode: (readMode: ReadMode) => void,
 ): Promise<OrgSnapshot | undefined> {
   if (parameters.scope === 'Account') {
     const account = await readInvokingAccount(event);
     if (account === undefined) return undefined;
-    return withDeadline(readAccountPath(event, account), context.getRemainingTimeInMillis() - PUT_RESERVE_MS);
+    return withDeadline(
+      (abortSignal) => readAccountPath(event, account, abortSignal),
+      context.getRemainingTimeInMillis() - PUT_RESERVE_MS,
+    );
   }
-  return withDeadline(readOrgSnapshot(organizations), context.getRemainingTimeInMillis() - PUT_RESERVE_MS);
+  return withDeadline(
+    (abortSignal) => readOrgSnapshot(organizations, { abortSignal, onReadMode }),
+    context.getRemainingTimeInMillis() - PUT_RESERVE_MS,
+  );
 }
 
 /**
@@ -330,8 +355,11 @@ export async function handler(event: unknown, context: HandlerContext): Promise<
     });
 
   let snapshot: OrgSnapshot | undefined;
+  let readMode: ReadMode | undefined;
   try {
-    snapshot = await readOrganization(rule, parameters.value, context);
+    snapshot = await readOrganization(rule, parameters.value, context, (mode) => {
+      readMode = mode;
+    });
   } catch (error) {
     logger.error('Could not read the organization', { error });
     try {
@@ -388,6 +416,8 @@ export async function handler(event: unknown, context: HandlerContext): Promise<
     organizationId: report.organizationId,
     compliance: report.compliance,
     scope: parameters.value.scope,
+    // Scope=Organization: how the read placed the accounts (paths or walk, and why), for speed and for audits.
+    readMode,
     accounts: report.decisions.length,
     counts: report.counts,
     put: current.length,

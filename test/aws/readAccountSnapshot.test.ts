@@ -194,8 +194,8 @@ describe('readAccountSnapshot', () => {
           root: model.root,
           // The read does not ask for OU names, which no decision uses.
           organizationalUnits: [
-            { id: ou(1), name: ou(1), parentId: ROOT },
-            { id: ou(2), name: ou(2), parentId: ou(1) },
+            { id: ou(1), parentId: ROOT },
+            { id: ou(2), parentId: ou(1) },
           ],
           accounts: [{ id: MEMBER, name: 'member', state: 'ACTIVE', parentId: ou(2) }],
           policies: [ROOT_POLICY, { ...model.policies[2], targets: [ou(2)] }],
@@ -205,6 +205,23 @@ describe('readAccountSnapshot', () => {
       TEST_TIMEOUT_MS,
     );
   });
+
+  it(
+    'sends nothing once its abort signal has aborted, and rejects with the reason',
+    async () => {
+      const { server, client } = await start(chain(2));
+      const described = await readAccountInOrganization(client, MEMBER);
+      if (described === undefined) throw new Error(`${MEMBER} is not in the organization`);
+      const reason = new Error('deadline');
+
+      await expect(readAccountSnapshot(client, described, { abortSignal: AbortSignal.abort(reason) })).rejects.toBe(
+        reason,
+      );
+
+      expect(sent(server)).toStrictEqual({ DescribeAccount: 1 });
+    },
+    TEST_TIMEOUT_MS,
+  );
 
   describe('counts its Organizations calls', () => {
     it.each([

@@ -1,5 +1,6 @@
 import {
   AccessDeniedException,
+  type Account,
   type AccountState,
   AWSOrganizationsNotInUseException,
   ConstraintViolationException,
@@ -25,6 +26,9 @@ import {
   DEFAULT_CONCURRENCY,
   MAX_READ_ATTEMPTS,
   ORGANIZATIONS_CLIENT_CONFIG,
+  type ReadMode,
+  type ReadOrgSnapshotOptions,
+  readCallLowerBound,
   readOrgSnapshot,
 } from '../../src/aws/readOrgSnapshot';
 import type { OrgSnapshot } from '../../src/core/orgSnapshot';
@@ -48,6 +52,7 @@ import {
   ROOT_ID,
   sdkAccount,
   sdkOrganizationalUnit,
+  withAccountPaths,
 } from '../support/organizationsMock';
 import { unreadableBodyError } from '../support/sdkErrors';
 
@@ -1128,9 +1133,376 @@ describe('readOrgSnapshot', () => {
       expect(requests.max()).toBe(1);
     });
 
+    it('halves the requests it keeps in flight after an answer the SDK had to retry, then grows back', async () => {
+      mockOrganization(organizationsMock, BUSY_ORGANIZATION, { except: [DescribeOrganizationCommand] });
+      organizationsMock
+        .on(DescribeOrganizationCommand)
+        .resolves({ Organization: BUSY_ORGANIZATION.organization, $metadata: { attempts: 3 } });
+      const onConcurrency = jest.fn<void, [number]>();
+
+      const snapshot = await readOrgSnapshot(client, { concurrency: 4, onConcurrency });
+
+      expect(snapshot.policies).toHaveLength(8);
+      expect(onConcurrency.mock.calls).toStrictEqual([[2], [3], [4]]);
+    });
+
     it.each([0, -1, 1.5, Number.NaN])('rejects a concurrency of %p', async (concurrency) => {
       await expect(readOrgSnapshot(client, { concurrency })).rejects.toThrow(RangeError);
       expect(organizationsMock).not.toHaveReceivedAnyCommand();
+    });
+  });
+
+  describe("the tree from accounts' paths", () => {
+    const PATHS_ORGANIZATION = withAccountPaths(SMALL_ORGANIZATION);
+    /** The accounts of PATHS_ORGANIZATION as ListAccounts lists them. */
+    const listedWithPaths = Object.values(PATHS_ORGANIZATION.accounts).flat();
+    /** SMALL_SNAPSHOT as the paths describe it: OUs in the order ListAccounts first shows them, without names. */
+    const PATHS_SNAPSHOT: OrgSnapshot = {
+      ...SMALL_SNAPSHOT,
+      organizationalUnits: [
+        { id: PLATFORM_OU, parentId: ROOT_ID },
+        { id: SANDBOX_OU, parentId: PLATFORM_OU },
+        { id: WORKLOADS_OU, parentId: ROOT_ID },
+      ],
+    };
+    const WALK_COMMANDS = [ListOrganizationalUnitsForParentCommand, ListAccountsForParentCommand] as const;
+
+    /** Reads with `options`, and returns the snapshot with the read mode it reported. */
+    async function readWithMode(options: ReadOrgSnapshotOptions = {}) {
+      const onReadMode = jest.fn<void, [ReadMode]>();
+      const snapshot = await readOrgSnapshot(client, { ...options, onReadMode });
+      expect(onReadMode).toHaveBeenCalledTimes(1);
+      return { snapshot, readMode: onReadMode.mock.calls[0]?.[0] };
+    }
+
+    it('places every account and OU from ListAccounts and walks no tree when every account has one path', async () => {
+      mockOrganization(organizationsMock, PATHS_ORGANIZATION);
+
+      const { snapshot, readMode } = await readWithMode();
+
+      expect(snapshot).toStrictEqual(PATHS_SNAPSHOT);
+      expect(readMode).toStrictEqual({ mode: 'paths' });
+      for (const command of WALK_COMMANDS) expect(organizationsMock).not.toHaveReceivedCommand(command);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsCommand, 1);
+      // Still read before and after the accounts, to see that nothing changed meanwhile.
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListPoliciesCommand, 2);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsWithInvalidEffectivePolicyCommand, 2);
+    });
+
+    it('reads the OU names it is asked for under each parent of an OU, and nothing else of the tree', async () => {
+      mockOrganization(organizationsMock, PATHS_ORGANIZATION);
+
+      const { snapshot, readMode } = await readWithMode({ organizationalUnitNames: true });
+
+      expect(snapshot).toStrictEqual({
+        ...SMALL_SNAPSHOT,
+        organizationalUnits: [
+          { id: PLATFORM_OU, name: 'platform', parentId: ROOT_ID },
+          { id: SANDBOX_OU, name: 'sandbox', parentId: PLATFORM_OU },
+          { id: WORKLOADS_OU, name: 'workloads', parentId: ROOT_ID },
+        ],
+      });
+      expect(readMode).toStrictEqual({ mode: 'paths' });
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListOrganizationalUnitsForParentCommand, 2);
+      expect(organizationsMock).toHaveReceivedCommandWith(ListOrganizationalUnitsForParentCommand, {
+        ParentId: ROOT_ID,
+      });
+      expect(organizationsMock).toHaveReceivedCommandWith(ListOrganizationalUnitsForParentCommand, {
+        ParentId: PLATFORM_OU,
+      });
+      expect(organizationsMock).not.toHaveReceivedCommand(ListAccountsForParentCommand);
+    });
+
+    it("leaves out a target that is an OU on no account's path, which holds no account, and keeps its policy", async () => {
+      const EMPTY_OU = 'ou-exam-55555555';
+      const [rootPolicy, sandboxPolicy] = SMALL_ORGANIZATION.policies;
+      const withEmptyOu = {
+        ...SMALL_ORGANIZATION,
+        organizationalUnits: {
+          ...SMALL_ORGANIZATION.organizationalUnits,
+          [ROOT_ID]: [
+            ...(SMALL_ORGANIZATION.organizationalUnits[ROOT_ID] ?? []),
+            sdkOrganizationalUnit(EMPTY_OU, 'empty'),
+          ],
+        },
+        policies: [
+          ...(rootPolicy === undefined ? [] : [rootPolicy]),
+          ...(sandboxPolicy === undefined ? [] : [{ ...sandboxPolicy, targets: [...sandboxPolicy.targets, EMPTY_OU] }]),
+          aiPolicy('p-emptyouonly', SANDBOX_CONTENT, [EMPTY_OU]),
+        ],
+      };
+      mockOrganization(organizationsMock, withAccountPaths(withEmptyOu));
+
+      const snapshot = await readOrgSnapshot(client);
+
+      expect(snapshot.organizationalUnits.map((unit) => unit.id)).not.toContain(EMPTY_OU);
+      expect(snapshot.policies).toStrictEqual([
+        ...PATHS_SNAPSHOT.policies,
+        { id: 'p-emptyouonly', name: 'policy-p-emptyouonly', content: SANDBOX_CONTENT, targets: [] },
+      ]);
+      // The same organization walked: the OU is there, and so are its policies, which apply to no account.
+      organizationsMock.reset();
+      mockOrganization(organizationsMock, withEmptyOu);
+      const walked = await readOrgSnapshot(client);
+      expect(walked.organizationalUnits).toContainEqual({ id: EMPTY_OU, name: 'empty', parentId: ROOT_ID });
+      expect(walked.policies.find((policy) => policy.id === 'p-emptyouonly')?.targets).toStrictEqual([EMPTY_OU]);
+    });
+
+    it('still refuses a target that is an account ListAccounts did not list', async () => {
+      mockOrganization(
+        organizationsMock,
+        withAccountPaths(
+          organizationFixture({ policies: [aiPolicy(ROOT_POLICY, ROOT_CONTENT, [ROOT_ID, '999999999999'])] }),
+        ),
+      );
+
+      await expect(readOrgSnapshot(client)).rejects.toMatchObject({
+        name: 'SnapshotReadError',
+        path: 'policies[0].targets[1]',
+      });
+    });
+
+    const platformPath = `${ORG_ID}/${ROOT_ID}/${PLATFORM_OU}/${PLATFORM_ACCOUNT}/`;
+    it.each<[string, Partial<Account>, string]>([
+      ['has no Paths', { Paths: undefined }, `account ${PLATFORM_ACCOUNT} has no Paths`],
+      ['has an empty list of paths', { Paths: [] }, `account ${PLATFORM_ACCOUNT} has no Paths`],
+      [
+        'has two paths',
+        { Paths: [platformPath, `${ORG_ID}/${ROOT_ID}/${PLATFORM_ACCOUNT}/`] },
+        `account ${PLATFORM_ACCOUNT} has 2 paths`,
+      ],
+      [
+        'has a path without the closing slash',
+        { Paths: [platformPath.slice(0, -1)] },
+        `account ${PLATFORM_ACCOUNT} has a path that is not o-…/r-…/(ou-…/)*${PLATFORM_ACCOUNT}/: "${platformPath.slice(0, -1)}"`,
+      ],
+      [
+        'has a path with an OU id that is not well formed',
+        { Paths: [`${ORG_ID}/${ROOT_ID}/ou-x/${PLATFORM_ACCOUNT}/`] },
+        `account ${PLATFORM_ACCOUNT} has a path that is not o-…/r-…/(ou-…/)*${PLATFORM_ACCOUNT}/: "${ORG_ID}/${ROOT_ID}/ou-x/${PLATFORM_ACCOUNT}/"`,
+      ],
+      [
+        'has a path that is not a string',
+        { Paths: [42 as unknown as string] },
+        `account ${PLATFORM_ACCOUNT} has a path that is not o-…/r-…/(ou-…/)*${PLATFORM_ACCOUNT}/: 42`,
+      ],
+      [
+        'has a path in another organization',
+        { Paths: [platformPath.replace(ORG_ID, 'o-otherorgid')] },
+        `the path of account ${PLATFORM_ACCOUNT} (${platformPath.replace(ORG_ID, 'o-otherorgid')}) is not in organization ${ORG_ID}, root ${ROOT_ID}`,
+      ],
+      [
+        'has a path under another root',
+        { Paths: [platformPath.replace(ROOT_ID, 'r-othr')] },
+        `the path of account ${PLATFORM_ACCOUNT} (${platformPath.replace(ROOT_ID, 'r-othr')}) is not in organization ${ORG_ID}, root ${ROOT_ID}`,
+      ],
+      [
+        'has the path of another account',
+        { Paths: [platformPath.replace(`/${PLATFORM_ACCOUNT}/`, `/${WORKLOAD_ACCOUNT}/`)] },
+        `the path of account ${PLATFORM_ACCOUNT} (${platformPath.replace(`/${PLATFORM_ACCOUNT}/`, `/${WORKLOAD_ACCOUNT}/`)}) is not in organization ${ORG_ID}, root ${ROOT_ID}`,
+      ],
+      [
+        'puts an OU under another parent than the path of another account does',
+        { Paths: [`${ORG_ID}/${ROOT_ID}/${WORKLOADS_OU}/${SANDBOX_OU}/${PLATFORM_ACCOUNT}/`] },
+        `the paths put OU ${SANDBOX_OU} under both ${WORKLOADS_OU} and ${PLATFORM_OU} (account ${SANDBOX_ACCOUNT})`,
+      ],
+    ])('walks the tree, and says why, when an account %s', async (_name, fields, reason) => {
+      const fixture = withAccountPaths(SMALL_ORGANIZATION);
+      mockOrganization(organizationsMock, {
+        ...fixture,
+        accounts: {
+          ...fixture.accounts,
+          [PLATFORM_OU]: (fixture.accounts[PLATFORM_OU] ?? []).map((account) => ({ ...account, ...fields })),
+        },
+      });
+
+      const { snapshot, readMode } = await readWithMode();
+
+      expect(readMode).toStrictEqual({ mode: 'walk', reason });
+      expect(snapshot).toStrictEqual(SMALL_SNAPSHOT);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsForParentCommand, 4);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsCommand, 1);
+    });
+
+    it('walks from the page that shows an account without a path, beside the rest of ListAccounts, and counts progress from the walk', async () => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, { except: [ListAccountsCommand] });
+      const [management, , sandbox, workload] = listedWithPaths;
+      organizationsMock
+        .on(ListAccountsCommand)
+        .callsFake(
+          pagesByToken([
+            { Accounts: [management ?? {}], NextToken: 'accounts-1' },
+            { Accounts: [sdkAccount(PLATFORM_ACCOUNT)], NextToken: 'accounts-2' },
+            { Accounts: [sandbox ?? {}, workload ?? {}] },
+          ]),
+        );
+      const onProgress = jest.fn<void, [number]>();
+
+      const { snapshot, readMode } = await readWithMode({ onProgress, concurrency: 1 });
+
+      expect(readMode).toStrictEqual({ mode: 'walk', reason: `account ${PLATFORM_ACCOUNT} has no Paths` });
+      expect(snapshot).toStrictEqual(SMALL_SNAPSHOT);
+      // 1 from the first page of ListAccounts; from 1 again as the walk reads the accounts under each parent.
+      expect(onProgress.mock.calls).toStrictEqual([[1], [1], [2], [3], [4]]);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsCommand, 3);
+    });
+
+    it('walks for the rest of the read once the paths failed, when the organization changed and is read again', async () => {
+      mockOrganization(organizationsMock, PATHS_ORGANIZATION, { except: [ListAccountsCommand, DescribePolicyCommand] });
+      organizationsMock
+        .on(ListAccountsCommand)
+        .resolvesOnce({ Accounts: Object.values(SMALL_ORGANIZATION.accounts).flat() })
+        .resolves({ Accounts: listedWithPaths });
+      organizationsMock
+        .on(DescribePolicyCommand, { PolicyId: SANDBOX_POLICY })
+        .resolves({ Policy: { Content: SANDBOX_CONTENT } });
+      organizationsMock
+        .on(DescribePolicyCommand, { PolicyId: ROOT_POLICY })
+        .resolvesOnce({ Policy: { Content: SANDBOX_CONTENT } })
+        .resolves({ Policy: { Content: ROOT_CONTENT } });
+
+      const { snapshot, readMode } = await readWithMode();
+
+      expect(readMode).toStrictEqual({ mode: 'walk', reason: `account ${MANAGEMENT_ID} has no Paths` });
+      expect(snapshot).toStrictEqual(SMALL_SNAPSHOT);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsCommand, 2);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsForParentCommand, 8);
+    });
+
+    it('reads the organization again by the paths when a policy changed between the reads before and after them', async () => {
+      mockOrganization(organizationsMock, PATHS_ORGANIZATION, { except: [DescribePolicyCommand] });
+      organizationsMock
+        .on(DescribePolicyCommand, { PolicyId: SANDBOX_POLICY })
+        .resolves({ Policy: { Content: SANDBOX_CONTENT } });
+      organizationsMock
+        .on(DescribePolicyCommand, { PolicyId: ROOT_POLICY })
+        .resolvesOnce({ Policy: { Content: SANDBOX_CONTENT } })
+        .resolves({ Policy: { Content: ROOT_CONTENT } });
+
+      const { snapshot, readMode } = await readWithMode();
+
+      expect(readMode).toStrictEqual({ mode: 'paths' });
+      expect(snapshot).toStrictEqual(PATHS_SNAPSHOT);
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsCommand, 2);
+      for (const command of WALK_COMMANDS) expect(organizationsMock).not.toHaveReceivedCommand(command);
+    });
+
+    it('counts progress from ListAccounts as its pages arrive', async () => {
+      mockOrganization(organizationsMock, PATHS_ORGANIZATION, { except: [ListAccountsCommand] });
+      organizationsMock
+        .on(ListAccountsCommand)
+        .callsFake(
+          pagesByToken([
+            { Accounts: listedWithPaths.slice(0, 3), NextToken: 'accounts-1' },
+            { Accounts: [], NextToken: 'accounts-2' },
+            { Accounts: listedWithPaths.slice(3) },
+          ]),
+        );
+      const onProgress = jest.fn<void, [number]>();
+
+      await readOrgSnapshot(client, { onProgress });
+
+      expect(onProgress.mock.calls).toStrictEqual([[3], [4]]);
+    });
+
+    it('walks when ListAccounts lists no account, and finds that the organization kept changing', async () => {
+      mockOrganization(organizationsMock, PATHS_ORGANIZATION, { except: [ListAccountsCommand] });
+      organizationsMock.on(ListAccountsCommand).resolves({ Accounts: [] });
+
+      await expect(readOrgSnapshot(client)).rejects.toThrow(OrganizationChangedDuringReadError);
+      expect(organizationsMock).toHaveReceivedCommand(ListAccountsForParentCommand);
+    });
+  });
+
+  describe('abort', () => {
+    /** The options the reader gave `client.send` with a command: the stub records every argument. */
+    const sendOptionsOf = (call: { readonly args: readonly unknown[] }): unknown => call.args[1];
+
+    it('sends nothing when the signal is already aborted', async () => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION);
+      const reason = new Error('no time left');
+
+      await expect(readOrgSnapshot(client, { abortSignal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+
+      expect(organizationsMock).not.toHaveReceivedAnyCommand();
+    });
+
+    it('rejects with the reason, and sends no request after the abort, though the requests in flight never answer', async () => {
+      const unanswered: (() => void)[] = [];
+      let answered = 0;
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, {
+        // DescribeOrganization answers; the frame's requests wait until the test lets them, after the abort.
+        beforeAnswer: () =>
+          answered++ === 0 ? Promise.resolve() : new Promise<void>((resolve) => unanswered.push(resolve)),
+      });
+      const controller = new AbortController();
+      const reason = new Error('deadline');
+      const read = readOrgSnapshot(client, { abortSignal: controller.signal, concurrency: 3 });
+      while (unanswered.length < 3) await new Promise((resolve) => setImmediate(resolve));
+
+      controller.abort(reason);
+
+      await expect(read).rejects.toBe(reason);
+      expect(organizationsMock.calls()).toHaveLength(4);
+      // The answers arrive now: nobody reads them, and nothing more is sent.
+      for (let turn = 0; turn < 20; turn += 1) {
+        for (const answer of unanswered.splice(0)) answer();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(organizationsMock.calls()).toHaveLength(4);
+    });
+
+    it('stops sending at the abort while a long listing is answered page after page', async () => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, { except: [ListAccountsCommand] });
+      const controller = new AbortController();
+      let pages = 0;
+      organizationsMock.on(ListAccountsCommand).callsFake(async (input: { NextToken?: string }) => {
+        pages += 1;
+        if (pages === 50) controller.abort(new Error('deadline'));
+        return { Accounts: [], NextToken: `accounts-${Number(input.NextToken?.slice(9) ?? 0) + 1}` };
+      });
+
+      await expect(readOrgSnapshot(client, { abortSignal: controller.signal })).rejects.toThrow('deadline');
+      for (let turn = 0; turn < 20; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+
+      expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsCommand, 50);
+    });
+
+    it("gives every request the read's abort signal", async () => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION);
+
+      await readOrgSnapshot(client, { abortSignal: new AbortController().signal });
+
+      const options = organizationsMock.calls().map(sendOptionsOf);
+      expect(options.length).toBeGreaterThan(0);
+      for (const option of options) expect(option).toStrictEqual({ abortSignal: expect.any(AbortSignal) });
+    });
+
+    it('aborts the requests still in flight when one fails', async () => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, { except: [ListRootsCommand, ListPoliciesCommand] });
+      organizationsMock.on(ListRootsCommand).callsFake(() => new Promise(() => undefined));
+      organizationsMock.on(ListPoliciesCommand).rejects(new AccessDeniedException({ $metadata: {}, message: 'no' }));
+
+      await expect(readOrgSnapshot(client)).rejects.toThrow(OrganizationsAccessDeniedError);
+
+      const [listRoots] = organizationsMock.commandCalls(ListRootsCommand);
+      expect(listRoots && sendOptionsOf(listRoots)).toMatchObject({ abortSignal: { aborted: true } });
+    });
+  });
+
+  describe('calls', () => {
+    it('reads by the paths with the lower bound of calls and one more read of the root, policies and invalid list', async () => {
+      mockOrganization(organizationsMock, withAccountPaths(SMALL_ORGANIZATION));
+
+      await readOrgSnapshot(client);
+
+      const bound = readCallLowerBound({
+        accounts: 4,
+        policyTargets: [1, 2],
+        accountsWithInvalidEffectivePolicy: 0,
+      });
+      const frame = bound.total - bound.DescribeOrganization - bound.ListAccounts;
+      expect(organizationsMock.calls()).toHaveLength(bound.total + frame);
     });
   });
 
@@ -1248,5 +1620,37 @@ describe('ORGANIZATIONS_CLIENT_CONFIG', () => {
     await expect(readOrgSnapshot(newClient({ requestHandler: handler }))).rejects.toThrow(OrganizationNotInUseError);
 
     expect(handler.requests).toMatchObject([{ hostname: '127.0.0.1', port: 5000 }]);
+  });
+});
+
+describe('readCallLowerBound', () => {
+  it('counts one call for each description and each page of 20 items, and at least one for every listing', () => {
+    expect(
+      readCallLowerBound({ accounts: 10_000, policyTargets: [1, 45, 0], accountsWithInvalidEffectivePolicy: 0 }),
+    ).toStrictEqual({
+      DescribeOrganization: 1,
+      ListRoots: 1,
+      ListPolicies: 1,
+      DescribePolicy: 3,
+      ListTargetsForPolicy: 1 + 3 + 1,
+      ListOrganizationalUnitsForParent: 0,
+      ListAccountsForParent: 0,
+      ListAccounts: 500,
+      ListAccountsWithInvalidEffectivePolicy: 1,
+      ListParents: 0,
+      ListPoliciesForTarget: 0,
+      total: 512,
+    });
+  });
+
+  it('pages the policies and the accounts with an invalid effective policy by 20', () => {
+    const bound = readCallLowerBound({
+      accounts: 21,
+      policyTargets: Array.from({ length: 21 }, () => 1),
+      accountsWithInvalidEffectivePolicy: 41,
+    });
+
+    expect(bound).toMatchObject({ ListPolicies: 2, DescribePolicy: 21, ListAccounts: 2 });
+    expect(bound.ListAccountsWithInvalidEffectivePolicy).toBe(3);
   });
 });

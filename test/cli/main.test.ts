@@ -1,7 +1,14 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AccessDeniedException, ListRootsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import {
+  AccessDeniedException,
+  ListAccountsCommand,
+  ListAccountsForParentCommand,
+  ListOrganizationalUnitsForParentCommand,
+  ListRootsCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
 import { mockClient } from 'aws-sdk-client-mock';
 import { type CliIo, runCli } from '../../src/cli/main';
 import {
@@ -12,6 +19,7 @@ import {
   ROOT_ID,
   sdkAccount,
   sdkOrganizationalUnit,
+  withAccountPaths,
 } from '../support/organizationsMock';
 import { optIn, SEED_000, SEED_004_EXAMPLE_1 } from '../support/policies';
 import { mockLiveOrganization, named } from '../support/remediationMock';
@@ -153,6 +161,32 @@ describe('audit --snapshot', () => {
   });
 });
 
+describe('OUs without names', () => {
+  let file: string;
+
+  beforeAll(() => {
+    // As the reader leaves them when accounts' paths placed the OUs and no names were asked for.
+    const snapshot = JSON.parse(readFileSync(example('01-locked-compliant.json'), 'utf8'));
+    delete snapshot.organizationalUnits[0].name;
+    file = tempFile('nameless.json', JSON.stringify(snapshot));
+  });
+
+  it('shows their ids in the OU path of the table', async () => {
+    const run = await cli(['audit', '--snapshot', file]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^222222222222 +prod-payments +Root\/ou-a1b2-11111111\/Prod +COMPLIANT /m);
+  });
+
+  it('leaves their names out of the JSON report', async () => {
+    const run = await cli(['audit', '--snapshot', file, '--format', 'json']);
+    const report = JSON.parse(run.stdout);
+    expect(report.accounts[1].organizationalUnits).toStrictEqual([
+      { id: 'ou-a1b2-11111111' },
+      { id: 'ou-a1b2-22222222', name: 'Prod' },
+    ]);
+  });
+});
+
 describe('names with invisible characters', () => {
   const NAME = 'prod\u001b[2J\u202e';
   const OU_NAME = 'Work\u009bloads\u200b';
@@ -244,6 +278,35 @@ describe('audit of the live organization', () => {
       stderr:
         'ai-opt-out-audit: reading the organization did not finish within 0.05 s (--timeout), so nothing was evaluated: run again with a longer --timeout (a large organization, or Organizations throttling, takes longer)\n',
     });
+  });
+
+  it('sends no request after --timeout, while the read would go on paging', async () => {
+    organizations.reset();
+    mockOrganization(organizations, live, { except: [ListAccountsCommand] });
+    // A listing that never ends, a page per turn of the event loop: only --timeout stops the read.
+    let pages = 0;
+    organizations.on(ListAccountsCommand).callsFake(async () => {
+      pages += 1;
+      await new Promise((resolve) => setImmediate(resolve));
+      return { Accounts: [], NextToken: `accounts-${pages}` };
+    });
+    const run = await cli(['audit', '--timeout', '0.05']);
+    expect(run.code).toBe(3);
+    const sentAtTimeout = organizations.calls().length;
+    for (let turn = 0; turn < 20; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+    expect(organizations.calls()).toHaveLength(sentAtTimeout);
+  });
+
+  it("reads the names of the OUs that the accounts' paths placed, for the table", async () => {
+    organizations.reset();
+    mockOrganization(organizations, withAccountPaths(live));
+    const run = await cli(['audit']);
+    expect(run.stdout).toMatch(/^333333333333 +sandbox +Root\/Sandbox +NON_COMPLIANT /m);
+    const parentsListed = organizations
+      .commandCalls(ListOrganizationalUnitsForParentCommand)
+      .map((call) => call.args[0].input.ParentId);
+    expect(parentsListed).toStrictEqual([ROOT_ID]);
+    expect(organizations.commandCalls(ListAccountsForParentCommand)).toHaveLength(0);
   });
 
   it('takes a timeout in seconds, fractions included', async () => {

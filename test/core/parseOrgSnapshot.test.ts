@@ -46,6 +46,14 @@ describe('parseOrgSnapshot', () => {
     expect(result.ok && result.value.capturedAt).toBe('2026-11-22T08:00:00.123Z');
   });
 
+  it("accepts an OU without a name, as read from accounts' paths, and leaves the name out", () => {
+    const result = parseOrgSnapshot(broken('organizationalUnits[1].name', undefined));
+    expect(result.ok && result.value.organizationalUnits).toStrictEqual([
+      { id: 'ou-exam-11111111', name: 'Workloads', parentId: 'r-exam' },
+      { id: 'ou-exam-22222222', parentId: 'ou-exam-11111111' },
+    ]);
+  });
+
   it.each<[string, unknown, SnapshotError]>([
     ['a list instead of an object', [], { path: 'snapshot', message: 'must be an object, got a list' }],
     ['null', null, { path: 'snapshot', message: 'must be an object, got null' }],
@@ -122,6 +130,16 @@ describe('parseOrgSnapshot', () => {
         path: 'organizationalUnits[0].id',
         message: '"ou-1" is not a valid organizationalUnit id (^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$)',
       },
+    ],
+    [
+      'an OU whose name is not a string',
+      broken('organizationalUnits[0].name', null),
+      { path: 'organizationalUnits[0].name', message: 'must be a string, got null' },
+    ],
+    [
+      'an OU with a misspelt field',
+      broken('organizationalUnits[0]', { id: 'ou-exam-11111111', Name: 'Workloads', parentId: 'r-exam' }),
+      { path: 'organizationalUnits[0]', message: 'unknown field "Name"; expected id, parentId, name' },
     ],
     [
       'an OU whose parent does not exist',

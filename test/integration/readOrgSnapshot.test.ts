@@ -1,5 +1,5 @@
 import { AttachPolicyCommand, MoveAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
-import { ORGANIZATIONS_CLIENT_CONFIG, readOrgSnapshot } from '../../src/aws/readOrgSnapshot';
+import { ORGANIZATIONS_CLIENT_CONFIG, type ReadMode, readOrgSnapshot } from '../../src/aws/readOrgSnapshot';
 import { evaluatePosture } from '../../src/core/evaluatePosture';
 import {
   type Account,
@@ -185,7 +185,7 @@ describeWithMoto('readOrgSnapshot against moto_server', (moto) => {
   let reader: OrganizationsClient;
   let requests: ListRequest[];
   /** Runs before the reader's request is sent, e.g. another actor's change that races the read. */
-  let beforeRequest: ((command: string | undefined) => Promise<void>) | undefined;
+  let beforeRequest: ((command: string | undefined, parentId: unknown) => Promise<void>) | undefined;
 
   beforeEach(() => {
     // Both clients talk to moto through this test's gate and scripts/moto-gaps-proxy.mjs, which answers the calls moto
@@ -207,7 +207,7 @@ describeWithMoto('readOrgSnapshot against moto_server', (moto) => {
           nextToken: input.get('NextToken'),
           maxResults: input.get('MaxResults'),
         });
-        await beforeRequest?.(context.commandName);
+        await beforeRequest?.(context.commandName, input.get('ParentId'));
         return next(args);
       },
       { step: 'initialize', name: 'recordRequests' },
@@ -223,9 +223,12 @@ describeWithMoto('readOrgSnapshot against moto_server', (moto) => {
     'reads a fully locked organization with nested OUs, accounts in OUs and under the root, and the raw policy',
     async () => {
       const org = await buildMotoOrganization(builder, LOCKED_ORGANIZATION);
+      const readModes: ReadMode[] = [];
 
-      const snapshot = await readOrgSnapshot(reader);
+      const snapshot = await readOrgSnapshot(reader, { onReadMode: (readMode) => readModes.push(readMode) });
 
+      // moto sends no Paths with its accounts: the reader walks the tree, and says why.
+      expect(readModes).toEqual([{ mode: 'walk', reason: expect.stringMatching(/^account \d{12} has no Paths$/) }]);
       const root = org.rootId;
       expect(sortedById(snapshot)).toStrictEqual(
         sortedById({
@@ -478,10 +481,10 @@ describeWithMoto('readOrgSnapshot against moto_server', (moto) => {
       const org = await buildMotoOrganization(builder, LOCKED_ORGANIZATION);
       const devApp = org.accountId('dev-app');
       let moved = false;
-      beforeRequest = async (command) => {
-        // With one request at a time the root's accounts are read before ListAccounts and the Dev OU's after it: the
-        // move from Dev to the root hides the account from the tree of the first attempt.
-        if (command !== 'ListAccountsCommand' || moved) return;
+      beforeRequest = async (command, parentId) => {
+        // With one request at a time the root's accounts are read before the Dev OU's: the move from Dev to the root
+        // between the two hides the account from the tree of the first attempt, though ListAccounts listed it.
+        if (command !== 'ListAccountsForParentCommand' || parentId !== org.ouId('Dev') || moved) return;
         moved = true;
         await builder.send(
           new MoveAccountCommand({

@@ -10,6 +10,7 @@ import {
   DescribeAccountCommand,
   DescribeEffectivePolicyCommand,
   DescribeOrganizationCommand,
+  ListAccountsCommand,
   ListAccountsForParentCommand,
   ListRootsCommand,
   OrganizationsClient,
@@ -40,6 +41,7 @@ import {
   ROOT_ID,
   sdkAccount,
   sdkOrganizationalUnit,
+  withAccountPaths,
 } from '../support/organizationsMock';
 import { optIn, optOut, SEED_000, SEED_004_EXAMPLE_1 } from '../support/policies';
 
@@ -150,10 +152,18 @@ describe('handler', () => {
       counts: { COMPLIANT: 0, NON_COMPLIANT: 2, NOT_APPLICABLE: 0 },
       testMode: true,
       requestId: 'request-1',
+      readMode: { mode: 'walk', reason: `account ${MANAGEMENT_ID} has no Paths` },
     });
     const text = output.text();
     expect(text).not.toContain('secret-project-name');
     expect(text).not.toContain('@@assign');
+  });
+
+  it('logs that the read placed the accounts by their paths when every account has one', async () => {
+    mockOrganization(organizations, withAccountPaths(fixture([LOCKED])));
+    await handler(eventFile('scheduled-testmode.json'), context);
+    expect(logLines()[0]).toMatchObject({ message: 'Evaluated the organization', readMode: { mode: 'paths' } });
+    expect(organizations).not.toHaveReceivedCommand(ListAccountsForParentCommand);
   });
 
   it('honours the rule parameters of the event', async () => {
@@ -256,6 +266,26 @@ describe('handler', () => {
         Annotation: expect.stringContaining('Could not read the organization: Reading the organization did not finish'),
       }),
     ]);
+  });
+
+  it('sends no Organizations request after the deadline, while the read would go on paging', async () => {
+    mockOrganization(organizations, fixture([LOCKED]), { except: [ListAccountsCommand] });
+    // A listing that never ends, a page per turn of the event loop: only the deadline stops the read.
+    let pages = 0;
+    organizations.on(ListAccountsCommand).callsFake(async () => {
+      pages += 1;
+      await new Promise((resolve) => setImmediate(resolve));
+      return { Accounts: [], NextToken: `accounts-${pages}` };
+    });
+    const shortContext = { ...context, getRemainingTimeInMillis: () => PUT_RESERVE_MS + 20 };
+    await expect(handler(eventFile('scheduled-testmode.json'), shortContext)).rejects.toThrow(
+      OrganizationReadTimeoutError,
+    );
+    const sentBy = (client: typeof organizations | typeof config) => client.calls().length;
+    const sentAtPut = sentBy(organizations);
+    expect(sentBy(config)).toBe(1);
+    for (let turn = 0; turn < 20; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+    expect(sentBy(organizations)).toBe(sentAtPut);
   });
 
   it('still fails with the read error when the fail-closed result cannot be put either', async () => {

@@ -154,6 +154,39 @@ export function organizationFixture(fields: Partial<OrganizationFixture> = {}): 
 }
 
 /**
+ * The fixture with each account's `Paths` as Organizations returns them since 2026-03-31, one per account:
+ * `o-…/r-…/`, the OUs from the root down, then the account, each followed by `/`.
+ */
+export function withAccountPaths(fixture: OrganizationFixture): OrganizationFixture {
+  const parentOf = new Map(
+    Object.entries(fixture.organizationalUnits).flatMap(([parentId, units]) =>
+      units.map((unit) => [unit.Id ?? '', parentId] as const),
+    ),
+  );
+  const unitsDownTo = (parentId: string): string[] => {
+    const parent = parentOf.get(parentId);
+    return parent === undefined ? [] : [...unitsDownTo(parent), parentId];
+  };
+  const prefix = `${fixture.organization.Id}/${fixture.roots[0]?.Id}/`;
+  return {
+    ...fixture,
+    accounts: Object.fromEntries(
+      Object.entries(fixture.accounts).map(([parentId, accounts]) => [
+        parentId,
+        accounts.map((account) => ({
+          ...account,
+          Paths: [
+            `${prefix}${unitsDownTo(parentId)
+              .map((unitId) => `${unitId}/`)
+              .join('')}${account.Id}/`,
+          ],
+        })),
+      ]),
+    ),
+  };
+}
+
+/**
  * Answers a List call from `pages` by the NextToken of its request: the first page without one, then the page after
  * the one whose NextToken was sent. Each read thus walks the same pages, however often the reader reads.
  */
