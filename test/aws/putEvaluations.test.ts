@@ -1,7 +1,7 @@
 import { ConfigServiceClient, PutEvaluationsCommand } from '@aws-sdk/client-config-service';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { putEvaluations } from '../../src/aws/putEvaluations';
+import { MAX_PUTS_IN_FLIGHT, putEvaluations } from '../../src/aws/putEvaluations';
 import type { AccountEvaluation } from '../../src/core/accountEvaluation';
 import { PutEvaluationsFailedError } from '../../src/errors';
 
@@ -30,6 +30,31 @@ describe('putEvaluations', () => {
     expect(sizes).toEqual([100, 100, 50]);
     const ids = config.commandCalls(PutEvaluationsCommand).flatMap((call) => call.args[0].input.Evaluations ?? []);
     expect(new Set(ids.map((e) => e.ComplianceResourceId)).size).toBe(250);
+  });
+
+  it('keeps at most MAX_PUTS_IN_FLIGHT calls in flight for 1,000 evaluations', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    config.on(PutEvaluationsCommand).callsFake(async () => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      // Let every other call that may start do so before this one answers.
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight -= 1;
+      return { FailedEvaluations: [] };
+    });
+    await putEvaluations(client, { resultToken: 'token-1', orderingTimestamp: WHEN, evaluations: accounts(1_000) });
+    expect(config).toHaveReceivedCommandTimes(PutEvaluationsCommand, 10);
+    expect(peak).toBeGreaterThan(1);
+    expect(peak).toBeLessThanOrEqual(MAX_PUTS_IN_FLIGHT);
+  });
+
+  it('starts no further call once one fails, and fails', async () => {
+    config.on(PutEvaluationsCommand).rejects(new Error('Config is down'));
+    await expect(
+      putEvaluations(client, { resultToken: 'token-1', orderingTimestamp: WHEN, evaluations: accounts(1_000) }),
+    ).rejects.toThrow('Config is down');
+    expect(config.commandCalls(PutEvaluationsCommand).length).toBeLessThanOrEqual(MAX_PUTS_IN_FLIGHT);
   });
 
   it('sends each account as AWS::::Account with the ordering timestamp and no TestMode for a real token', async () => {
