@@ -9,6 +9,7 @@ import { AI_OPT_OUT_POLICY_TYPE } from '../core/orgSnapshot';
 import type { EffectivePolicyAnswer } from '../core/parseEffectivePolicy';
 import { fail, ok, type Result } from '../core/result';
 import { OrganizationsAccessDeniedError, OrganizationsThrottledError, UnexpectedResponseError } from '../errors';
+import { createAdaptiveLimit } from './adaptiveLimit';
 import { readResponse } from './readResponse';
 
 const ACTION = 'organizations:DescribeEffectivePolicy';
@@ -70,18 +71,28 @@ export async function readEffectivePolicies(
   abortSignal: AbortSignal,
 ): Promise<ReadonlyMap<string, Result<EffectivePolicyAnswer, unknown>>> {
   const outcomes = new Map<string, Result<EffectivePolicyAnswer, unknown>>();
-  // One iterator shared by every worker: each account is taken once.
-  const queue = accountIds.values();
-  const worker = async () => {
-    for (const accountId of queue) {
-      try {
-        abortSignal.throwIfAborted();
-        outcomes.set(accountId, ok(await readEffectivePolicy(client, accountId, { abortSignal })));
-      } catch (error) {
-        outcomes.set(accountId, fail(error));
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(EFFECTIVE_POLICY_CONCURRENCY, accountIds.length) }, worker));
+  const controller = new AbortController();
+  const stop = () => controller.abort(abortSignal.reason);
+  if (abortSignal.aborted) stop();
+  else abortSignal.addEventListener('abort', stop, { once: true });
+  // Each task keeps its own failure, so that one account's error does not stop the others; an abort refuses them all.
+  const limit = createAdaptiveLimit({ max: EFFECTIVE_POLICY_CONCURRENCY, controller });
+  await Promise.all(
+    accountIds.map((accountId) =>
+      limit
+        .run(async () => {
+          try {
+            outcomes.set(
+              accountId,
+              ok(await readEffectivePolicy(client, accountId, { abortSignal: controller.signal })),
+            );
+          } catch (error) {
+            outcomes.set(accountId, fail(error));
+          }
+        })
+        .catch((error: unknown) => outcomes.set(accountId, fail(error))),
+    ),
+  );
+  abortSignal.removeEventListener('abort', stop);
   return outcomes;
 }
