@@ -1,7 +1,6 @@
 import {
   DescribeOrganizationCommand,
   DescribePolicyCommand,
-  ListAccountsWithInvalidEffectivePolicyCommand,
   ListParentsCommand,
   ListPoliciesForTargetCommand,
   type OrganizationsClient,
@@ -15,6 +14,7 @@ import type { DescribedAccount } from './readAccountInOrganization';
 import {
   call,
   listAll,
+  listInvalidEffectivePolicyAccounts,
   MAX_READ_ATTEMPTS,
   MAX_RESULTS_PER_PAGE,
   type Reader,
@@ -281,23 +281,7 @@ async function readAncestors(reader: Reader, accountId: string): Promise<Ancesto
 
 /** Whether ListAccountsWithInvalidEffectivePolicy lists the account (every page is read). */
 async function readListedInvalid(reader: Reader, accountId: string): Promise<boolean> {
-  // Not optional: an account whose effective policy fails AWS's validation is not fully protected, whatever the
-  // policies say (Organizations API reference, ListAccountsWithInvalidEffectivePolicy), so its failure fails the read.
-  const accounts = await listAll(reader, {
-    operation: 'ListAccountsWithInvalidEffectivePolicy',
-    listName: 'Accounts',
-    requestPage: (NextToken) =>
-      reader.client.send(
-        new ListAccountsWithInvalidEffectivePolicyCommand({
-          PolicyType: AI_OPT_OUT_POLICY_TYPE,
-          NextToken,
-          MaxResults: MAX_RESULTS_PER_PAGE,
-        }),
-        { abortSignal: reader.signal },
-      ),
-    itemsOf: (page) => page.Accounts,
-    keyOf: (account) => account.Id,
-  });
+  const accounts = await listInvalidEffectivePolicyAccounts(reader);
   return accounts.some((account) => account.Id === accountId);
 }
 

@@ -469,25 +469,7 @@ async function readFrame(reader: Reader): Promise<Frame> {
   const [root, policies, invalid] = await Promise.all([
     readRoot(reader),
     readPolicies(reader),
-    // Not optional: an account whose effective policy fails AWS's validation is not fully protected, whatever the
-    // policies say (Organizations API reference, ListAccountsWithInvalidEffectivePolicy), so its failure fails the read.
-    reader.limit.run(() =>
-      listAll(reader, {
-        operation: 'ListAccountsWithInvalidEffectivePolicy',
-        listName: 'Accounts',
-        requestPage: (NextToken) =>
-          reader.client.send(
-            new ListAccountsWithInvalidEffectivePolicyCommand({
-              PolicyType: AI_OPT_OUT_POLICY_TYPE,
-              NextToken,
-              MaxResults: MAX_RESULTS_PER_PAGE,
-            }),
-            { abortSignal: reader.signal },
-          ),
-        itemsOf: (page) => page.Accounts,
-        keyOf: (account) => account.Id,
-      }),
-    ),
+    reader.limit.run(() => listInvalidEffectivePolicyAccounts(reader)),
   ]);
   return { root, policies, invalidEffectivePolicyAccountIds: invalid.map((account) => account.Id) };
 }
@@ -768,4 +750,27 @@ function translate(error: unknown, action: string): unknown {
     return new OrganizationsThrottledError(action, error.$metadata.attempts, { cause: error });
   }
   return error;
+}
+
+/**
+ * Every account ListAccountsWithInvalidEffectivePolicy lists for AI opt-out policies, all pages. Not optional: an
+ * account whose effective policy fails AWS's validation is not fully protected, whatever the policies say
+ * (Organizations API reference, ListAccountsWithInvalidEffectivePolicy), so its failure fails the read.
+ */
+export function listInvalidEffectivePolicyAccounts(reader: Reader) {
+  return listAll(reader, {
+    operation: 'ListAccountsWithInvalidEffectivePolicy',
+    listName: 'Accounts',
+    requestPage: (NextToken) =>
+      reader.client.send(
+        new ListAccountsWithInvalidEffectivePolicyCommand({
+          PolicyType: AI_OPT_OUT_POLICY_TYPE,
+          NextToken,
+          MaxResults: MAX_RESULTS_PER_PAGE,
+        }),
+        { abortSignal: reader.signal },
+      ),
+    itemsOf: (page) => page.Accounts,
+    keyOf: (account) => account.Id,
+  });
 }
