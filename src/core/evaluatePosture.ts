@@ -154,10 +154,13 @@ export function evaluatePosture(snapshot: OrgSnapshot, parameters: RuleParameter
     const invalid = invalidEffectivePolicy.has(account.id)
       ? ({ kind: 'invalidEffectivePolicy', accountId: account.id } as const)
       : undefined;
-    return {
-      reason: organizationFailure ?? invalid ?? accountReason(tree, rootState, effective, parameters),
-      effective,
-    };
+    const own = invalid ?? accountReason(tree, rootState, effective, parameters);
+    // A root without the required lock fails every account; an account that its path already opts in says so too.
+    const reason =
+      organizationFailure?.kind === 'rootNotLocked' && own.kind === 'notOptedOut'
+        ? { ...organizationFailure, notOptedOut: own }
+        : (organizationFailure ?? own);
+    return { reason, effective };
   };
 
   const decisions = snapshot.accounts.map((account) => {

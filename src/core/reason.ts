@@ -52,6 +52,13 @@ export interface SettledKey {
   readonly aws: AwsValue;
 }
 
+/** An account whose path sets default or a service key to something other than optOut, or leaves it in doubt. */
+export interface NotOptedOut {
+  readonly kind: 'notOptedOut';
+  readonly findings: readonly Finding[];
+  readonly unnamedServices: UnknownValue<UnreadablePolicyCause> | undefined;
+}
+
 /** Why an account got its verdict: the first check that failed, or what made it compliant. */
 export type Reason =
   | {
@@ -80,14 +87,12 @@ export type Reason =
       readonly rootId: string;
       readonly policyIds: readonly string[];
       readonly level: LockLevel;
+      /** What the account's own path already sets to other than optOut, which the missing lock let through. */
+      readonly notOptedOut?: NotOptedOut;
     }
   | { readonly kind: 'leftOrganization'; readonly accountId: string; readonly organizationId: string }
   | { readonly kind: 'invalidEffectivePolicy'; readonly accountId: string }
-  | {
-      readonly kind: 'notOptedOut';
-      readonly findings: readonly Finding[];
-      readonly unnamedServices: UnknownValue<UnreadablePolicyCause> | undefined;
-    }
+  | NotOptedOut
   | {
       readonly kind: 'modelDisagreesWithAws';
       readonly accountId: string;
@@ -214,7 +219,7 @@ function formatUnknowns(
   });
 }
 
-function formatNotOptedOut({ findings, unnamedServices }: Extract<Reason, { kind: 'notOptedOut' }>): string {
+function formatNotOptedOut({ findings, unnamedServices }: NotOptedOut): string {
   const optedIn: string[] = [];
   const unset: string[] = [];
   const unknowns: { label: string; key: string | undefined; cause: UnknownCause }[] = [];
@@ -295,8 +300,11 @@ export function formatReason(reason: Reason): string {
       }
       return `Unknown: default: ${formatUnknownCause(DEFAULT_SERVICE_KEY, value.cause)}.`;
     }
-    case 'rootNotLocked':
-      return `Not locked: no ["@@none"] under ${reason.level} in the root's AI opt-out policies (${ids(reason.policyIds)}), ${LOCK_CONSEQUENCE[reason.level]}.`;
+    case 'rootNotLocked': {
+      const notLocked = `Not locked: no ["@@none"] under ${reason.level} in the root's AI opt-out policies (${ids(reason.policyIds)}), ${LOCK_CONSEQUENCE[reason.level]}.`;
+      // What already got through comes first: it is what the account's content is exposed to now.
+      return reason.notOptedOut === undefined ? notLocked : `${formatNotOptedOut(reason.notOptedOut)} ${notLocked}`;
+    }
     case 'notOptedOut':
       return formatNotOptedOut(reason);
     case 'invalidEffectivePolicy':

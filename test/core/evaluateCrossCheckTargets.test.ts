@@ -72,6 +72,12 @@ describe('evaluateCrossCheckTargets', () => {
       ['222222222222'],
     ],
     [
+      'a conflict under a root without a required lock: the missing lock decides, so nobody is sampled or settled',
+      org([SEED_000_ROOT, ...SANDBOX_LEX_CONFLICT]),
+      DEFAULT_RULE_PARAMETERS,
+      [],
+    ],
+    [
       'COMPLIANT accounts before those that are not',
       org([SEED_000_ROOT, { id: 'p-prodlexin', content: optIn('lex'), targets: [PROD] }]),
       DEFAULT_LOCKS,

@@ -388,6 +388,18 @@ describe('evaluatePosture', () => {
     expect(result[SANDBOX_ACCOUNT]).toBe(COMPLIANT_LOCKED);
   });
 
+  it('says what an account already opts in before the root lock that would stop it (example 03)', () => {
+    const result = verdicts(
+      org([
+        { id: 'p-seed000', content: SEED_000, targets: [ROOT_ID] },
+        { id: 'p-sandlexin', content: optIn('lex'), targets: [SANDBOX] },
+      ]),
+    );
+    const notLocked = `Not locked: no ["@@none"] under services in the root's AI opt-out policies (p-seed000), so a child policy can opt a service in.`;
+    expect(result[SANDBOX_ACCOUNT]).toBe(`NON_COMPLIANT: Opted in: lex via p-sandlexin on ${SANDBOX}. ${notLocked}`);
+    expect(result[PROD_ACCOUNT]).toBe(`NON_COMPLIANT: ${notLocked}`);
+  });
+
   it('reports several findings in one message, opted-in keys first', () => {
     const result = verdicts(
       org([

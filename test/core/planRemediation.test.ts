@@ -487,11 +487,16 @@ describe("planRemediation of a policy with the remediation's name that is not pr
     { id: 'p-seed000', content: SEED_000, targets: [ROOT_ID] },
     { id: OURS, content: optIn('lex'), targets: [SANDBOX] },
   ]);
-  const rootNotLocked = {
-    kind: 'rootNotLocked',
-    message: `Not locked: no ["@@none"] under services in the root's AI opt-out policies (p-seed000), so a child policy can opt a service in.`,
-    accountIds: ACTIVE_ACCOUNTS,
-  };
+  const notLocked = `Not locked: no ["@@none"] under services in the root's AI opt-out policies (p-seed000), so a child policy can opt a service in.`;
+  // The sandbox account, whose path opts lex in, is told so besides the missing lock.
+  const rootNotLocked = [
+    { kind: 'rootNotLocked', message: notLocked, accountIds: [MANAGEMENT_ID] },
+    {
+      kind: 'rootNotLocked',
+      message: `Opted in: lex via ${OURS} on ${SANDBOX}. ${notLocked}`,
+      accountIds: [SANDBOX_ACCOUNT],
+    },
+  ];
 
   it('changes nothing and needs a person when the policy lacks the tag', () => {
     expect(planRemediation(foreign, NAME, new Map([[OURS, 'notOwned']]))).toEqual({
@@ -504,7 +509,7 @@ describe("planRemediation of a policy with the remediation's name that is not pr
           ownership: 'notOwned',
           message: `Policy "${NAME}" (${OURS}) has the remediation's policy name but not its tag managed-by=ai-opt-out-config-rule, so it may be someone else's; the remediation changed nothing. Run it with another policy name, or, if the remediation created this policy before it tagged its policies, tag it managed-by=ai-opt-out-config-rule.`,
         },
-        rootNotLocked,
+        ...rootNotLocked,
       ],
     });
   });
@@ -524,7 +529,7 @@ describe("planRemediation of a policy with the remediation's name that is not pr
           ownership: 'unknown',
           message: `Cannot tell whether policy "${NAME}" (${OURS}) is the remediation's: its tags could not be read (allow organizations:ListTagsForResource on it); the remediation changed nothing.`,
         },
-        rootNotLocked,
+        ...rootNotLocked,
       ],
     });
   });
