@@ -4,7 +4,7 @@
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { readAccountInOrganization } from '../src/aws/readAccountInOrganization';
 import { type ReadAccountSnapshotOptions, readAccountSnapshot } from '../src/aws/readAccountSnapshot';
-import { ORGANIZATIONS_CLIENT_CONFIG, readOrgSnapshot } from '../src/aws/readOrgSnapshot';
+import { DEFAULT_CONCURRENCY, ORGANIZATIONS_CLIENT_CONFIG, readOrgSnapshot } from '../src/aws/readOrgSnapshot';
 import { evaluatePosture } from '../src/core/evaluatePosture';
 import type { OrgSnapshot } from '../src/core/orgSnapshot';
 import { DEFAULT_RULE_PARAMETERS } from '../src/core/ruleParameters';
@@ -47,6 +47,59 @@ function lowerBound(model: OrgSnapshot): number {
     listResponses(pages(model.accounts.length)) +
     listResponses(pages(model.accountsWithInvalidEffectivePolicy.length))
   );
+}
+
+/**
+ * The calls a walk adds to `lowerBound` when no path is sent: for the root and each OU, the pages of
+ * ListOrganizationalUnitsForParent and of ListAccountsForParent, with the inserted empty pages. The walk keeps the full
+ * ListAccounts (in `lowerBound`) as its check that no account moved out of its sight during the walk.
+ */
+function walkCalls(model: OrgSnapshot): number {
+  const pages = (items: number) => Math.max(1, Math.ceil(items / MAX_RESULTS_PER_PAGE));
+  const children = new Map<string, { organizationalUnits: number; accounts: number }>();
+  const of = (parentId: string) => {
+    const known = children.get(parentId) ?? { organizationalUnits: 0, accounts: 0 };
+    children.set(parentId, known);
+    return known;
+  };
+  of(model.root.id);
+  for (const ou of model.organizationalUnits) {
+    of(ou.id);
+    of(ou.parentId).organizationalUnits += 1;
+  }
+  for (const account of model.accounts) of(account.parentId).accounts += 1;
+  const parents = [...children.values()];
+  // The endpoint counts responses per operation, so the empty pages go by each operation's pages in all.
+  const responses = (count: (parent: (typeof parents)[number]) => number) =>
+    listResponses(parents.reduce((total, parent) => total + pages(count(parent)), 0));
+  return responses((parent) => parent.organizationalUnits) + responses((parent) => parent.accounts);
+}
+
+/**
+ * The calls a consistent read needs besides `lowerBound`: the root, the policies and the invalid list a second time,
+ * after the tree (DescribeOrganization and ListAccounts are read once).
+ */
+function secondFrameCalls(model: OrgSnapshot): number {
+  return lowerBound(model) - 1 - listResponses(Math.max(1, Math.ceil(model.accounts.length / MAX_RESULTS_PER_PAGE)));
+}
+
+/** How the adaptive limit moved during a read: each value it took, with when. */
+function concurrencyTrace(start: number) {
+  const started = process.hrtime.bigint();
+  const changes: { readonly at: number; readonly limit: number }[] = [{ at: 0, limit: start }];
+  return {
+    onConcurrency: (limit: number) => changes.push({ at: Number(process.hrtime.bigint() - started) / 1e9, limit }),
+    /** The limit's range, how often it was halved, and its mean over the read's `seconds`, weighted by time. */
+    format(seconds: number): string {
+      const limits = changes.map((change) => change.limit);
+      const halvings = changes.filter((change, i) => i > 0 && change.limit < (changes[i - 1]?.limit ?? 0)).length;
+      const weighted = changes.reduce((total, change, i) => {
+        const until = changes[i + 1]?.at ?? seconds;
+        return total + change.limit * Math.max(0, until - change.at);
+      }, 0);
+      return `adaptive limit ${start} at the start, ${Math.min(...limits)} to ${Math.max(...limits)}, halved ${halvings} times, ${(weighted / seconds).toFixed(1)} on average, ${limits[limits.length - 1]} at the end`;
+    },
+  };
 }
 
 function sum(counts: Readonly<Record<string, number>>): number {
@@ -104,18 +157,26 @@ async function measureRuleRead(shape: Shape, requestsPerSecond: number, paths: b
   const organizations = client(fake.endpoint);
   try {
     const started = process.hrtime.bigint();
+    const trace = concurrencyTrace(DEFAULT_CONCURRENCY);
     const { result: report, peakMiB } = await withPeakMemory(async () =>
       evaluatePosture(
-        await readOrgSnapshot(organizations, { organizationalUnitNames: reader === 'CLI audit' }),
+        await readOrgSnapshot(organizations, {
+          organizationalUnitNames: reader === 'CLI audit',
+          onConcurrency: trace.onConcurrency,
+        }),
         DEFAULT_RULE_PARAMETERS,
       ),
     );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const bound = lowerBound(model);
+    // What this way of reading cannot avoid: the frame before and after the tree, and the walk when it walks.
+    const ownBound = bound + secondFrameCalls(model) + (paths ? 0 : walkCalls(model));
+    const ownBoundText = `; ${(fake.total() / ownBound).toFixed(2)} x the ${ownBound} a consistent ${paths ? 'read by Paths' : 'walk'} needs`;
     console.log(
       [
         `${reader}, ${shape.accounts} accounts, ${shape.organizationalUnits} OUs, ${requestsPerSecond} req/s, Paths ${paths ? 'on' : 'off'}:`,
-        `  ${fake.total()} calls (${(fake.total() / bound).toFixed(2)} x the lower bound of ${bound}), ${sum(fake.throttled())} throttled, peak ${fake.peakInFlight()} in flight`,
+        `  ${fake.total()} calls (${(fake.total() / bound).toFixed(2)} x the lower bound of ${bound}${ownBoundText}), ${sum(fake.throttled())} throttled, peak ${fake.peakInFlight()} in flight`,
+        `  ${trace.format(seconds)}`,
         `  ${seconds.toFixed(1)} s, peak RSS ${peakMiB.toFixed(0)} MiB, ${report.decisions.length} accounts decided (${report.compliance})`,
         `  ${formatCalls(fake)}`,
       ].join('\n'),
