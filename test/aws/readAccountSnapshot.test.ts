@@ -11,14 +11,13 @@ import { evaluatePosture } from '../../src/core/evaluatePosture';
 import { AI_OPT_OUT_POLICY_TYPE, type OrgSnapshot, type Policy } from '../../src/core/orgSnapshot';
 import { DEFAULT_RULE_PARAMETERS, type RuleParameters } from '../../src/core/ruleParameters';
 import { OrganizationChangedDuringReadError, SnapshotReadError } from '../../src/errors';
-import {
-  type FakeOrganizations,
-  type FakeOrganizationsOperation,
-  type FakeOrganizationsOptions,
-  startFakeOrganizations,
+import type {
+  FakeOrganizations,
+  FakeOrganizationsOperation,
+  FakeOrganizationsOptions,
 } from '../support/fakeOrganizations';
+import { fakeOrganizationsPerTest } from '../support/fakeOrganizationsPerTest';
 import { generateOrganization } from '../support/generatedOrganization';
-import { motoClientConfig } from '../support/motoServer';
 import { optIn, SEED_000, SEED_001, SEED_004_EXAMPLE_1 } from '../support/policies';
 
 /** Generous: a local HTTP server on a busy machine; nothing here asserts a duration. */
@@ -63,22 +62,7 @@ function chain(depth: number, fields: Partial<OrgSnapshot> = {}): OrgSnapshot {
   };
 }
 
-let fake: FakeOrganizations | undefined;
-
-/** Starts the fake for this test (stopped after it) and returns it with a client that makes one attempt. */
-async function start(
-  model: OrgSnapshot,
-  options: FakeOrganizationsOptions = {},
-): Promise<{ readonly server: FakeOrganizations; readonly client: OrganizationsClient }> {
-  await fake?.stop();
-  fake = await startFakeOrganizations(model, options);
-  return { server: fake, client: new OrganizationsClient({ ...motoClientConfig(fake.endpoint), maxAttempts: 1 }) };
-}
-
-afterEach(async () => {
-  await fake?.stop();
-  fake = undefined;
-}, TEST_TIMEOUT_MS);
+const { start, current: currentFake } = fakeOrganizationsPerTest(TEST_TIMEOUT_MS);
 
 /** What the rule does for an invoking account: DescribeAccount, then the account's read. */
 async function readMember(
@@ -323,6 +307,7 @@ describe('readAccountSnapshot', () => {
     ): NonNullable<FakeOrganizationsOptions['onRequest']> {
       let done = false;
       return (operation, input) => {
+        const fake = currentFake();
         if (operation !== 'ListPoliciesForTarget' || input.TargetId !== MEMBER || done || fake === undefined) return;
         done = true;
         change(fake);
@@ -380,7 +365,7 @@ describe('readAccountSnapshot', () => {
           onRequest: (operation, input) => {
             if (operation !== 'ListPoliciesForTarget' || input.TargetId !== MEMBER) return;
             flips += 1;
-            fake?.setModel(flips % 2 === 1 ? pending : enabled);
+            currentFake()?.setModel(flips % 2 === 1 ? pending : enabled);
           },
         });
         const read = readMember(client, MEMBER);

@@ -19,7 +19,6 @@ import {
   ListRootsCommand,
   ListTargetsForPolicyCommand,
   OrganizationalUnitNotFoundException,
-  OrganizationsClient,
   OrganizationsServiceException,
   ParentNotFoundException,
   PolicyNotFoundException,
@@ -33,10 +32,9 @@ import {
   type FakeOrganizations,
   type FakeOrganizationsOptions,
   JOINED_EPOCH_SECONDS,
-  startFakeOrganizations,
 } from './fakeOrganizations';
+import { fakeOrganizationsPerTest } from './fakeOrganizationsPerTest';
 import { generateOrganization } from './generatedOrganization';
-import { motoClientConfig } from './motoServer';
 import { optIn, SEED_001, SEED_004_EXAMPLE_1, SEED_004_EXAMPLE_2_PARENT } from './policies';
 
 /** Generous: a local HTTP server on a busy machine; nothing here asserts a duration. */
@@ -56,25 +54,9 @@ const MODEL = generateOrganization({
 });
 const PARENT_IDS = [MODEL.root.id, ...MODEL.organizationalUnits.map((unit) => unit.id)];
 
-let fake: FakeOrganizations | undefined;
-
-/**
- * Starts the fake for this test, stopping the one it started before, if any (the last is stopped after the test), and
- * returns it with an SDK client that makes one attempt.
- */
-async function start(
-  model: OrgSnapshot = MODEL,
-  options: FakeOrganizationsOptions = {},
-): Promise<{ readonly server: FakeOrganizations; readonly client: OrganizationsClient }> {
-  await fake?.stop();
-  fake = await startFakeOrganizations(model, options);
-  return { server: fake, client: new OrganizationsClient({ ...motoClientConfig(fake.endpoint), maxAttempts: 1 }) };
-}
-
-afterEach(async () => {
-  await fake?.stop();
-  fake = undefined;
-}, TEST_TIMEOUT_MS);
+const perTest = fakeOrganizationsPerTest(TEST_TIMEOUT_MS);
+/** The fake for this test, serving MODEL unless told otherwise (see fakeOrganizationsPerTest). */
+const start = (model: OrgSnapshot = MODEL, options: FakeOrganizationsOptions = {}) => perTest.start(model, options);
 
 /** Every page of one listing, from the first request to the page without a NextToken. */
 async function pagesOf<Page extends { readonly NextToken?: string | undefined }>(
