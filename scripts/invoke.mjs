@@ -25,12 +25,15 @@ try {
 }
 
 // The function's ARN names the account it runs in: here, the account of the local credentials.
+const STS_TIMEOUT_MS = 30_000;
 const sts = new STSClient({});
 let caller;
 try {
-  caller = await sts.send(new GetCallerIdentityCommand({}));
+  // Bounded, as every call of the project is: an endpoint that accepts and never answers must not hang the command.
+  caller = await sts.send(new GetCallerIdentityCommand({}), { abortSignal: AbortSignal.timeout(STS_TIMEOUT_MS) });
 } catch (error) {
-  fail(`cannot tell the AWS account of the local credentials: ${error.message}`);
+  const why = error.name === 'AbortError' ? `no answer within ${STS_TIMEOUT_MS / 1000} s` : error.message;
+  fail(`cannot tell the AWS account of the local credentials: ${why}`);
 } finally {
   sts.destroy();
 }
