@@ -138,8 +138,13 @@ describe('template.yaml', () => {
       expect(fn.buildProperties.EntryPoints).toEqual([expect.stringMatching(/^src\/lambda\/\w+\.ts$/)]);
       expect(fn.buildProperties.Sourcemap).toBe(true);
       const properties = template.Resources[fn.logicalId]?.Properties;
-      expect(properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+      expect(properties).toMatchObject({ Architectures: ['arm64'] });
+      expect(properties).not.toHaveProperty('Runtime');
     }
+  });
+
+  it('runs every function on nodejs24.x, from Globals', () => {
+    expect(template.Globals?.Function?.Runtime).toBe('nodejs24.x');
   });
 
   it.each(samFunctions(readTemplate('template.yaml')).map((fn) => [fn.logicalId, fn] as const))(
