@@ -281,6 +281,28 @@ describe('template.yaml', () => {
     expect(template.Outputs?.RuleFunctionRoleArn?.Value).toEqual({ 'Fn::GetAtt': ['RuleFunctionRole', 'Arn'] });
   });
 
+  describe('the Serverless Application Repository metadata', () => {
+    const application = template.Metadata?.['AWS::ServerlessRepo::Application'] as Record<string, unknown>;
+    const packageJson = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string; license: string };
+
+    it("publishes package.json's version under package.json's license, with the files sam package uploads", () => {
+      expect(application.SemanticVersion).toBe(packageJson.version);
+      expect(application.SpdxLicenseId).toBe(packageJson.license);
+      expect(readFileSync(String(application.LicenseUrl), 'utf8')).toMatch(/^MIT No Attribution\n/);
+      expect(readFileSync(String(application.ReadmeUrl), 'utf8')).toMatch(/^# /);
+    });
+
+    it('keeps to the limits of the metadata section (AWS SAM Developer Guide)', () => {
+      expect(application.Name).toMatch(/^[a-zA-Z0-9-]{1,140}$/);
+      expect(application.Author).toMatch(/^[a-z0-9](([a-z0-9]|-(?!-))*[a-z0-9])?$/);
+      expect(String(application.Author).length).toBeLessThanOrEqual(127);
+      expect(String(application.Description).length).toBeLessThanOrEqual(256);
+      const labels = application.Labels as string[];
+      expect(labels.length).toBeLessThanOrEqual(10);
+      for (const label of labels) expect(label).toMatch(/^[a-zA-Z0-9+\-_:/@]{1,127}$/);
+    });
+  });
+
   describe('remediation', () => {
     it('is deployed for a rule of this account unless disabled, manual by default', () => {
       expect(template.Parameters?.Remediation).toMatchObject({
