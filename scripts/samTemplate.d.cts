@@ -7,6 +7,8 @@ export interface TemplateResource {
 }
 
 export interface Template {
+  readonly Metadata?: Readonly<Record<string, unknown>>;
+  readonly Globals?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   readonly Parameters?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   readonly Conditions?: Readonly<Record<string, unknown>>;
   readonly Resources: Readonly<Record<string, TemplateResource>>;

@@ -4,6 +4,8 @@ import { readTemplate, samFunctions, type Template } from '../scripts/samTemplat
 import { POLICY_NAME_PATTERN, REMEDIATION_OWNER_TAG } from '../src/core/planRemediation';
 import { parseRuleParameters } from '../src/core/ruleParameters';
 import { parseRemediationRequest } from '../src/lambda/remediationRequest';
+import { isFields, matchesEventPattern } from './support/eventPattern';
+import { createdResources, type Deployment, evaluateConditions, resolveIfs } from './support/templateConditions';
 
 const template: Template = readTemplate('template.yaml');
 
@@ -138,8 +140,13 @@ describe('template.yaml', () => {
       expect(fn.buildProperties.EntryPoints).toEqual([expect.stringMatching(/^src\/lambda\/\w+\.ts$/)]);
       expect(fn.buildProperties.Sourcemap).toBe(true);
       const properties = template.Resources[fn.logicalId]?.Properties;
-      expect(properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+      expect(properties).toMatchObject({ Architectures: ['arm64'] });
+      expect(properties).not.toHaveProperty('Runtime');
     }
+  });
+
+  it('runs every function on nodejs24.x, from Globals', () => {
+    expect(template.Globals?.Function?.Runtime).toBe('nodejs24.x');
   });
 
   it.each(samFunctions(readTemplate('template.yaml')).map((fn) => [fn.logicalId, fn] as const))(
@@ -274,6 +281,279 @@ describe('template.yaml', () => {
     });
     expect(template.Outputs?.FunctionArn?.Value).toEqual({ 'Fn::GetAtt': ['RuleFunction', 'Arn'] });
     expect(template.Outputs?.RuleFunctionRoleArn?.Value).toEqual({ 'Fn::GetAtt': ['RuleFunctionRole', 'Arn'] });
+  });
+
+  describe('notifications', () => {
+    const TOPIC = { Ref: 'NotificationTopic' };
+    const resource = (logicalId: string) => {
+      const found = template.Resources[logicalId];
+      if (found === undefined) throw new Error(`template.yaml has no resource ${logicalId}`);
+      return found;
+    };
+    const allowedValues = (name: string) => (template.Parameters?.[name]?.AllowedValues ?? []) as string[];
+    /** Every combination of the parameters that decide what exists, in us-east-1 and in a Region without its events. */
+    const DEPLOYMENTS: Deployment[] = ['RuleType', 'Remediation', 'ReevaluateOnPolicyChange', 'Notifications']
+      .reduce<Record<string, string>[]>(
+        (partial, name) =>
+          partial.flatMap((parameters) => allowedValues(name).map((v) => ({ ...parameters, [name]: v }))),
+        [{}],
+      )
+      .flatMap((parameters) => ['us-east-1', 'eu-west-1'].map((region) => ({ parameters, region })));
+    const outcomes = DEPLOYMENTS.map((deployment) => {
+      const conditions = evaluateConditions(template, deployment);
+      return { deployment, conditions, created: new Set(createdResources(template, conditions)) };
+    });
+    const enabled = outcomes.filter(({ deployment }) => deployment.parameters.Notifications === 'enabled');
+    const alarms = Object.keys(template.Resources).filter((id) => resource(id).Type === 'AWS::CloudWatch::Alarm');
+    const errorAlarms = alarms.filter((id) => resource(id).Properties?.MetricName === 'Errors');
+
+    it('creates nothing of it unless Notifications=enabled, which is not the default, and only these touch the topic', () => {
+      expect(template.Parameters?.Notifications).toMatchObject({
+        Default: 'disabled',
+        AllowedValues: ['enabled', 'disabled'],
+      });
+      const touching = Object.keys(template.Resources).filter(
+        (id) =>
+          /^AWS::(SNS|CloudWatch)::/.test(resource(id).Type) ||
+          JSON.stringify(resource(id)).includes('"Ref":"NotificationTopic"'),
+      );
+      expect(touching).toEqual([
+        'NotificationTopic',
+        'NotificationEmailSubscription',
+        'NotificationTopicPolicy',
+        'ComplianceChangeRule',
+        'RuleFunctionErrorsAlarm',
+        'ReevaluateFunctionErrorsAlarm',
+        'RemediationFunctionErrorsAlarm',
+        'PolicyChangeDeadLetterQueueAlarm',
+      ]);
+      expect(outcomes).toHaveLength(3 * 3 * 3 * 2 * 2);
+      for (const { deployment, created } of outcomes.filter((outcome) => !enabled.includes(outcome))) {
+        expect([deployment, touching.filter((id) => created.has(id))]).toEqual([deployment, []]);
+      }
+      for (const { deployment, created } of enabled) {
+        expect([
+          deployment,
+          ['NotificationTopic', 'NotificationTopicPolicy', 'RuleFunctionErrorsAlarm'].every((id) => created.has(id)),
+        ]).toEqual([deployment, true]);
+      }
+      expect(template.Outputs?.NotificationTopicArn).toMatchObject({ Condition: 'HasNotifications', Value: TOPIC });
+    });
+
+    it('lets EventBridge publish only for ComplianceChangeRule and CloudWatch only for the alarms the stack creates', () => {
+      for (const { deployment, conditions, created } of enabled) {
+        const policy = resolveIfs(resource('NotificationTopicPolicy').Properties, conditions);
+        const publish = { Effect: 'Allow', Action: 'sns:Publish', Resource: TOPIC };
+        expect([deployment, policy]).toEqual([
+          deployment,
+          {
+            Topics: [TOPIC],
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [
+                ...(created.has('ComplianceChangeRule')
+                  ? [
+                      {
+                        Sid: 'OnlyTheComplianceChangeRulePublishes',
+                        Principal: { Service: 'events.amazonaws.com' },
+                        ...publish,
+                        Condition: {
+                          ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['ComplianceChangeRule', 'Arn'] } },
+                        },
+                      },
+                    ]
+                  : []),
+                {
+                  Sid: 'OnlyTheStacksAlarmsPublish',
+                  Principal: { Service: 'cloudwatch.amazonaws.com' },
+                  ...publish,
+                  Condition: {
+                    ArnEquals: {
+                      'aws:SourceArn': alarms
+                        .filter((id) => created.has(id))
+                        .map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })),
+                    },
+                  },
+                },
+              ],
+            },
+          },
+        ]);
+      }
+    });
+
+    it('alarms on the Errors of every function of the template, exactly when that function exists', () => {
+      const alarmed = errorAlarms.map((id) => {
+        const properties = resource(id).Properties;
+        expect(properties).toMatchObject({
+          Namespace: 'AWS/Lambda',
+          Statistic: 'Sum',
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          TreatMissingData: 'notBreaching',
+          AlarmActions: [TOPIC],
+        });
+        expect(properties).not.toHaveProperty('OKActions');
+        const [dimension, ...others] = (properties?.Dimensions ?? []) as { Name: string; Value: { Ref: string } }[];
+        expect([dimension?.Name, others]).toEqual(['FunctionName', []]);
+        return [id, String(dimension?.Value.Ref)] as const;
+      });
+      expect(alarmed.map(([, fn]) => fn)).toEqual(functions.map((fn) => fn.logicalId));
+      for (const { deployment, created } of outcomes) {
+        for (const [alarm, fn] of alarmed) {
+          const expected = created.has(fn) && deployment.parameters.Notifications === 'enabled';
+          expect([deployment, alarm, created.has(alarm)]).toEqual([deployment, alarm, expected]);
+        }
+      }
+    });
+
+    it('alarms on the dead-letter queue of PolicyChangeQueue exactly when it exists, and again when it is empty', () => {
+      expect(alarms.filter((id) => !errorAlarms.includes(id))).toEqual(['PolicyChangeDeadLetterQueueAlarm']);
+      const redrive = resource('PolicyChangeQueue').Properties?.RedrivePolicy as { deadLetterTargetArn: unknown };
+      expect(redrive.deadLetterTargetArn).toEqual({ 'Fn::GetAtt': ['PolicyChangeDeadLetterQueue', 'Arn'] });
+      expect(resource('PolicyChangeDeadLetterQueueAlarm').Properties).toMatchObject({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['PolicyChangeDeadLetterQueue', 'QueueName'] } }],
+        Statistic: 'Maximum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'ignore',
+        AlarmActions: [TOPIC],
+        OKActions: [TOPIC],
+      });
+      for (const { deployment, created } of outcomes) {
+        const expected =
+          created.has('PolicyChangeDeadLetterQueue') && deployment.parameters.Notifications === 'enabled';
+        expect([deployment, created.has('PolicyChangeDeadLetterQueueAlarm')]).toEqual([deployment, expected]);
+      }
+    });
+
+    describe('ComplianceChangeRule', () => {
+      const SAMPLE = JSON.parse(readFileSync('events/config/compliance-change-non-compliant.json', 'utf8'));
+      const RULE_NAME = String(template.Parameters?.ConfigRuleName?.Default);
+      const properties = resource('ComplianceChangeRule').Properties;
+      /** The pattern as deployed with the default ConfigRuleName: Ref of an AWS::Config::ConfigRule is its name. */
+      const pattern = JSON.parse(
+        JSON.stringify(properties?.EventPattern).replaceAll('{"Ref":"AiOptOutConfigRule"}', JSON.stringify(RULE_NAME)),
+      );
+      const withDetail = (detail: Record<string, unknown>) => ({ ...SAMPLE, detail: { ...SAMPLE.detail, ...detail } });
+      const withCompliance = (complianceType: string) =>
+        withDetail({ newEvaluationResult: { ...SAMPLE.detail.newEvaluationResult, complianceType } });
+
+      it('exists exactly when the rule of this account does and notifications are on', () => {
+        expect(JSON.stringify(properties?.EventPattern)).toContain('{"Ref":"AiOptOutConfigRule"}');
+        for (const { deployment, created } of outcomes) {
+          const expected = created.has('AiOptOutConfigRule') && deployment.parameters.Notifications === 'enabled';
+          expect([deployment, created.has('ComplianceChangeRule')]).toEqual([deployment, expected]);
+        }
+      });
+
+      it('matches the sample of an account of this rule turning NON_COMPLIANT', () => {
+        expect(matchesEventPattern(pattern, SAMPLE)).toBe(true);
+      });
+
+      it.each([
+        ['a COMPLIANT result', withCompliance('COMPLIANT')],
+        ['a NOT_APPLICABLE result (an account that left)', withCompliance('NOT_APPLICABLE')],
+        ['another rule', withDetail({ configRuleName: 'other-rule' })],
+        [
+          "this account's copy of an organization rule",
+          withDetail({ configRuleName: `OrgConfigRule-${RULE_NAME}-a1b2c3d4` }),
+        ],
+        ['a re-evaluation status event', { ...SAMPLE, 'detail-type': 'Config Rules Re-evaluation Status' }],
+      ])('does not match %s', (_name, event) => {
+        expect(matchesEventPattern(pattern, event)).toBe(false);
+      });
+
+      it('sends the topic one line with the account, the rule, the Region and the reason', () => {
+        const [target, ...others] = (properties?.Targets ?? []) as {
+          Arn: unknown;
+          InputTransformer: { InputPathsMap: Record<string, string>; InputTemplate: string };
+        }[];
+        expect([target?.Arn, others]).toEqual([TOPIC, []]);
+        /** The value at an InputPathsMap path of the sample; a path the real event lacks fails the test. */
+        const at = (path: string) =>
+          path
+            .replace(/^\$\./, '')
+            .split('.')
+            .reduce<unknown>((value, key) => {
+              if (!isFields(value) || !(key in value)) throw new Error(`the sample event has no ${path}`);
+              return value[key];
+            }, SAMPLE);
+        const paths = target?.InputTransformer.InputPathsMap ?? {};
+        const message = target?.InputTransformer.InputTemplate.replace(/<(\w+)>/g, (_, name: string) => {
+          const path = paths[name];
+          if (path === undefined) throw new Error(`the InputTemplate names <${name}>, which InputPathsMap lacks`);
+          return String(at(path));
+        });
+        expect(message).toBe(
+          '"Account 333333333333 is NON_COMPLIANT with the AWS Config rule ai-services-opt-out in us-east-1: Opted in: lex via p-sandboxlexin on ou-a1b2-33333333."',
+        );
+      });
+    });
+
+    it('subscribes the e-mail address only when one is given, and encrypts with the key given only', () => {
+      const decide = (parameters: Record<string, string>) =>
+        evaluateConditions(template, { parameters, region: 'us-east-1' });
+      const email = 'security@example.com';
+      expect(resource('NotificationEmailSubscription')).toMatchObject({
+        Condition: 'HasNotificationEmail',
+        Properties: { TopicArn: TOPIC, Protocol: 'email', Endpoint: { Ref: 'NotificationEmail' } },
+      });
+      expect(decide({ Notifications: 'enabled', NotificationEmail: email }).HasNotificationEmail).toBe(true);
+      expect(decide({ Notifications: 'enabled' }).HasNotificationEmail).toBe(false);
+      expect(decide({ NotificationEmail: email }).HasNotificationEmail).toBe(false);
+      const key = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+      const topic = (parameters: Record<string, string>) =>
+        resolveIfs(resource('NotificationTopic').Properties, decide({ Notifications: 'enabled', ...parameters }));
+      expect(topic({ NotificationKmsKeyArn: key })).toMatchObject({ KmsMasterKeyId: { Ref: 'NotificationKmsKeyArn' } });
+      expect(topic({})).not.toHaveProperty('KmsMasterKeyId');
+    });
+
+    it.each<[string, string[], string[]]>([
+      [
+        'NotificationEmail',
+        ['', 'security@example.com', 'first.last+ai@sub.example.co.uk'],
+        ['security', 'a b@example.com', 'x@example', 'x@@example.com'],
+      ],
+      [
+        'NotificationKmsKeyArn',
+        [
+          '',
+          'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+          'arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab',
+        ],
+        ['alias/aws/sns', 'arn:aws:kms:us-east-1:123456789012:alias/aws/sns', '1234abcd-12ab-34cd-56ef-1234567890ab'],
+      ],
+    ])('has a %s pattern that accepts what the topic takes', (name, accepted, refused) => {
+      const pattern = new RegExp(String(template.Parameters?.[name]?.AllowedPattern));
+      expect(accepted.filter((value) => !pattern.test(value))).toEqual([]);
+      expect(refused.filter((value) => pattern.test(value))).toEqual([]);
+      expect(template.Parameters?.[name]?.Default).toBe('');
+    });
+  });
+
+  describe('the Serverless Application Repository metadata', () => {
+    const application = template.Metadata?.['AWS::ServerlessRepo::Application'] as Record<string, unknown>;
+    const packageJson = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string; license: string };
+
+    it("publishes package.json's version under package.json's license, with the files sam package uploads", () => {
+      expect(application.SemanticVersion).toBe(packageJson.version);
+      expect(application.SpdxLicenseId).toBe(packageJson.license);
+      expect(readFileSync(String(application.LicenseUrl), 'utf8')).toMatch(/^MIT No Attribution\n/);
+      expect(readFileSync(String(application.ReadmeUrl), 'utf8')).toMatch(/^# /);
+    });
+
+    it('keeps to the limits of the metadata section (AWS SAM Developer Guide)', () => {
+      expect(application.Name).toMatch(/^[a-zA-Z0-9-]{1,140}$/);
+      expect(application.Author).toMatch(/^[a-z0-9](([a-z0-9]|-(?!-))*[a-z0-9])?$/);
+      expect(String(application.Author).length).toBeLessThanOrEqual(127);
+      expect(String(application.Description).length).toBeLessThanOrEqual(256);
+      const labels = application.Labels as string[];
+      expect(labels.length).toBeLessThanOrEqual(10);
+      for (const label of labels) expect(label).toMatch(/^[a-zA-Z0-9+\-_:/@]{1,127}$/);
+    });
   });
 
   describe('remediation', () => {

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { readTemplate, samFunctions, type Template } from '../../scripts/samTemplate.cjs';
 import { POLICY_CHANGE_EVENT_NAMES } from '../../src/core/policyChangeEvents';
+import { isFields, matchesEventPattern } from '../support/eventPattern';
 
 type Json = Record<string, unknown>;
 
@@ -13,28 +14,6 @@ function readJson(path: string): Json {
 const SAMPLES = readdirSync('events/cloudtrail')
   .filter((file) => file.endsWith('.json'))
   .map((file) => [file, readJson(`events/cloudtrail/${file}`)] as const);
-
-function isFields(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * EventBridge's matching for the only pattern forms the rule uses: an array of exact strings matches a value equal to
- * one of them (or an array value holding one), and an object matches when each of its fields matches. Anything else
- * (prefix, exists, numeric...) throws, so that the rule cannot grow a form this test would judge wrongly.
- */
-function matches(pattern: unknown, value: unknown): boolean {
-  if (Array.isArray(pattern)) {
-    for (const allowed of pattern) {
-      if (typeof allowed !== 'string') throw new Error(`Unsupported pattern value ${JSON.stringify(allowed)}`);
-    }
-    return Array.isArray(value) ? value.some((item) => pattern.includes(item)) : pattern.includes(value);
-  }
-  if (isFields(pattern)) {
-    return isFields(value) && Object.entries(pattern).every(([key, field]) => matches(field, value[key]));
-  }
-  throw new Error(`Unsupported pattern ${JSON.stringify(pattern)}`);
-}
 
 function resource(logicalId: string) {
   const found = template.Resources[logicalId];
@@ -54,7 +33,7 @@ function otherCall(detail: Json, source = 'aws.organizations'): Json {
 
 describe('the EventBridge rule PolicyChangeRule of template.yaml', () => {
   it.each(SAMPLES)('matches the CloudTrail sample %s', (_file, event) => {
-    expect(matches(eventPattern(), event)).toBe(true);
+    expect(matchesEventPattern(eventPattern(), event)).toBe(true);
   });
 
   it.each<[string, Json]>([
@@ -98,7 +77,7 @@ describe('the EventBridge rule PolicyChangeRule of template.yaml', () => {
       ),
     ],
   ])('does not match %s', (_name, event) => {
-    expect(matches(eventPattern(), event)).toBe(false);
+    expect(matchesEventPattern(eventPattern(), event)).toBe(false);
   });
 
   it('matches exactly the event names the function counts as policy changes', () => {
