@@ -8,7 +8,7 @@ import samTemplate from './samTemplate.cjs';
 const [eventFile, logicalId = 'RuleFunction'] = process.argv.slice(2);
 // As in Lambda, where SAM sets NODE_OPTIONS=--enable-source-maps for Sourcemap: true.
 process.setSourceMapsEnabled(true);
-// Lambda runs Node 22; the SDK's warning that it will soon need Node 22 is no news here.
+// Lambda runs Node 24; the SDK's warning that it will soon need Node 22 is no news here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const fail = (message) => {
   process.stderr.write(`invoke: ${message}\n`);

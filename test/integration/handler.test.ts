@@ -110,7 +110,7 @@ function invokeEnvironment(endpoint: string): NodeJS.ProcessEnv {
   return cliEnvironment(endpoint, {
     AWS_REGION: 'us-east-1',
     POWERTOOLS_LOG_LEVEL: 'INFO',
-    // On Node 20 the SDK prints a multi-line NodeVersionSupportWarning on stderr; the Lambda runs nodejs22.x.
+    // On Node 20 the SDK prints a multi-line NodeVersionSupportWarning on stderr; the Lambda runs nodejs24.x.
     NODE_NO_WARNINGS: '1',
   });
 }
