@@ -22,9 +22,9 @@ export interface ReevaluationSummary {
   readonly configRuleName: string;
   /** How many SQS records the batch held. */
   readonly records: number;
-  /** How many of them were each policy change. */
+  /** How many of them were each policy or membership change (POLICY_CHANGE_EVENTS). */
   readonly policyChanges: Readonly<Partial<Record<PolicyChangeEventName, number>>>;
-  /** How many held no successful policy change. */
+  /** How many held no change that can alter a verdict. */
   readonly ignoredRecords: number;
   readonly outcome: ReevaluationOutcome;
 }
@@ -61,8 +61,9 @@ function fail(message: string, error: Error): never {
 }
 
 /**
- * Builds the SQS handler that asks AWS Config to evaluate the rule again after Organizations policy changes. The
- * handler remembers, for as long as its container lives, when it last started an evaluation; `now` is its clock.
+ * Builds the SQS handler that asks AWS Config to evaluate the rule again after Organizations policy or membership
+ * changes. The handler remembers, for as long as its container lives, when it last started an evaluation; `now` is
+ * its clock.
  */
 export function createReevaluateHandler(now: () => Date) {
   let lastStartedAt: Date | undefined;

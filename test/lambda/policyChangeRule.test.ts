@@ -1,6 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { readTemplate, samFunctions, type Template } from '../../scripts/samTemplate.cjs';
-import { POLICY_CHANGE_EVENT_NAMES } from '../../src/core/policyChangeEvents';
+import {
+  CLOUDTRAIL_DETAIL_TYPES,
+  POLICY_CHANGE_EVENTS,
+  parsePolicyChangeEvent,
+} from '../../src/core/policyChangeEvents';
 import { isFields, matchesEventPattern } from '../support/eventPattern';
 
 type Json = Record<string, unknown>;
@@ -15,6 +19,10 @@ const SAMPLES = readdirSync('events/cloudtrail')
   .filter((file) => file.endsWith('.json'))
   .map((file) => [file, readJson(`events/cloudtrail/${file}`)] as const);
 
+function sample(eventName: string): Json {
+  return readJson(`events/cloudtrail/${eventName}.json`);
+}
+
 function resource(logicalId: string) {
   const found = template.Resources[logicalId];
   if (found === undefined) throw new Error(`template.yaml has no resource ${logicalId}`);
@@ -27,13 +35,20 @@ function eventPattern(): unknown {
 
 /** The AttachPolicy sample turned into another call, as CloudTrail would record it. */
 function otherCall(detail: Json, source = 'aws.organizations'): Json {
-  const attach = readJson('events/cloudtrail/AttachPolicy.json');
+  const attach = sample('AttachPolicy');
   return { ...attach, source, detail: { ...(attach.detail as Json), ...detail } };
 }
 
+/** The CreateAccountResult sample turned into another service event of Organizations. */
+function otherServiceEvent(detail: Json): Json {
+  const result = sample('CreateAccountResult');
+  return { ...result, detail: { ...(result.detail as Json), ...detail } };
+}
+
 describe('the EventBridge rule PolicyChangeRule of template.yaml', () => {
-  it.each(SAMPLES)('matches the CloudTrail sample %s', (_file, event) => {
+  it.each(SAMPLES)('matches the CloudTrail sample %s, which the function counts as a change', (_file, event) => {
     expect(matchesEventPattern(eventPattern(), event)).toBe(true);
+    expect(parsePolicyChangeEvent(event).ok).toBe(true);
   });
 
   it.each<[string, Json]>([
@@ -51,7 +66,7 @@ describe('the EventBridge rule PolicyChangeRule of template.yaml', () => {
       otherCall({ eventName: 'DescribePolicy', readOnly: true, requestParameters: { policyId: 'p-lockedoptout' } }),
     ],
     [
-      'a CreateAccount call',
+      "AWS's CreateAccount call (it only starts the creation)",
       otherCall({
         eventName: 'CreateAccount',
         requestParameters: { tags: [], email: '****', accountName: '****' },
@@ -60,9 +75,38 @@ describe('the EventBridge rule PolicyChangeRule of template.yaml', () => {
             accountName: '****',
             state: 'IN_PROGRESS',
             id: 'car-examplecreateaccountrequestid111',
-            requestedTimestamp: 'Nov 22, 2026 9:00:12 AM',
+            requestedTimestamp: 'Nov 22, 2026 9:00:31 AM',
           },
         },
+      }),
+    ],
+    [
+      'an InviteAccountToOrganization call (it only sends an invitation)',
+      otherCall({
+        eventName: 'InviteAccountToOrganization',
+        requestParameters: { target: { type: 'ACCOUNT', id: '444444444444' } },
+      }),
+    ],
+    [
+      "AWS's CloseAccountResult (the account is PENDING_CLOSURE since CloseAccount)",
+      otherServiceEvent({
+        eventName: 'CloseAccountResult',
+        serviceEventDetails: {
+          closeAccountStatus: {
+            accountId: '555555555555',
+            state: 'SUCCEEDED',
+            requestedTimestamp: 'Nov 22, 2026 9:00:42 AM',
+            completedTimestamp: 'Nov 22, 2026 9:00:42 AM',
+          },
+        },
+      }),
+    ],
+    [
+      "AWS's EffectivePolicyValidation, another service event of Organizations",
+      otherServiceEvent({
+        eventName: 'EffectivePolicyValidation',
+        readOnly: true,
+        serviceEventDetails: { accountId: '333333333333', policyType: 'BACKUP_POLICY', state: 'INVALID' },
       }),
     ],
     [
@@ -76,15 +120,34 @@ describe('the EventBridge rule PolicyChangeRule of template.yaml', () => {
         'aws.iam',
       ),
     ],
-  ])('does not match %s', (_name, event) => {
+  ])('does not match %s, and the function refuses it too', (_name, event) => {
     expect(matchesEventPattern(eventPattern(), event)).toBe(false);
+    expect(parsePolicyChangeEvent(event).ok).toBe(false);
   });
 
-  it('matches exactly the event names the function counts as policy changes', () => {
+  it('matches exactly the detail-types and event names of the changes the function counts', () => {
     const pattern = eventPattern();
-    expect(isFields(pattern) && isFields(pattern.detail) ? pattern.detail.eventName : undefined).toEqual([
-      ...POLICY_CHANGE_EVENT_NAMES,
+    const detail = isFields(pattern) ? pattern.detail : undefined;
+    expect(isFields(pattern) ? pattern['detail-type'] : undefined).toEqual([
+      ...new Set(POLICY_CHANGE_EVENTS.map(({ detailType }) => detailType)),
     ]);
+    expect(isFields(detail) ? detail.eventName : undefined).toEqual(
+      POLICY_CHANGE_EVENTS.map(({ eventName }) => eventName),
+    );
+  });
+
+  // The pattern cannot pair a name with its detail-type, so it also matches each name with the other detail-type:
+  // events AWS does not send, which the function would still refuse.
+  it.each(
+    POLICY_CHANGE_EVENTS.flatMap(({ eventName }) =>
+      Object.values(CLOUDTRAIL_DETAIL_TYPES).map((detailType) => [eventName, detailType] as const),
+    ),
+  )('matches %s as "%s", which the function counts only with its own detail-type', (eventName, detailType) => {
+    const event = { ...sample(eventName), 'detail-type': detailType };
+    expect(matchesEventPattern(eventPattern(), event)).toBe(true);
+    expect(parsePolicyChangeEvent(event).ok).toBe(
+      POLICY_CHANGE_EVENTS.some((listed) => listed.eventName === eventName && listed.detailType === detailType),
+    );
   });
 
   it('sends to the queue that only it may send to', () => {

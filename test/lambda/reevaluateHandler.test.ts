@@ -80,13 +80,13 @@ function calls(): number {
 }
 
 describe('reevaluate handler', () => {
-  it('starts one evaluation of the rule for the burst of events/sqs-policy-changes.json', async () => {
+  it('starts one evaluation of the rule for the burst of policy and membership changes of events/sqs-policy-changes.json', async () => {
     const summary = await handler(SQS_EVENT, context);
     expect(config).toHaveReceivedCommandTimes(StartConfigRulesEvaluationCommand, 1);
     expect(config).toHaveReceivedCommandWith(StartConfigRulesEvaluationCommand, { ConfigRuleNames: [RULE] });
     expect(summary).toEqual({
       configRuleName: RULE,
-      records: 8,
+      records: 13,
       policyChanges: {
         AttachPolicy: 1,
         CreatePolicy: 1,
@@ -96,6 +96,11 @@ describe('reevaluate handler', () => {
         EnablePolicyType: 1,
         MoveAccount: 1,
         UpdatePolicy: 1,
+        RemoveAccountFromOrganization: 1,
+        CloseAccount: 1,
+        CreateAccountResult: 1,
+        AccountJoinedOrganization: 1,
+        AccountDepartedOrganization: 1,
       },
       ignoredRecords: 0,
       outcome: 'started',
@@ -193,26 +198,38 @@ describe('reevaluate handler', () => {
 
   it('ignores records that are not successful policy changes with a WARN line, and makes no call for them', async () => {
     const failedAttach = readJson('events/cloudtrail/AttachPolicy.json');
+    const failedCreation = readJson('events/cloudtrail/CreateAccountResult.json');
     const summary = await handlerWithClock().invoke(
       sqsEvent([
         otherCall('ListPolicies', true),
         otherCall('CreateAccount', false),
         { ...failedAttach, detail: { ...(failedAttach.detail as Json), errorCode: 'PolicyTypeNotEnabledException' } },
         'not json',
+        {
+          ...failedCreation,
+          detail: {
+            ...(failedCreation.detail as Json),
+            serviceEventDetails: { createAccountStatus: { state: 'FAILED', failureReason: 'EMAIL_ALREADY_EXISTS' } },
+          },
+        },
       ]),
       context,
     );
     expect(calls()).toBe(0);
-    expect(summary).toMatchObject({ records: 4, policyChanges: {}, ignoredRecords: 4, outcome: 'noPolicyChange' });
+    expect(summary).toMatchObject({ records: 5, policyChanges: {}, ignoredRecords: 5, outcome: 'noPolicyChange' });
     const [warning, info] = logLines();
     expect(warning).toMatchObject({
       level: 'WARN',
       message: 'Ignored records that are not successful policy changes',
       ignored: [
-        { messageId: 'message-0', reason: expect.stringMatching(/^"ListPolicies" is not a policy change/) },
-        { messageId: 'message-1', reason: expect.stringMatching(/^"CreateAccount" is not a policy change/) },
+        { messageId: 'message-0', reason: '"ListPolicies" is not a change that can alter a verdict' },
+        { messageId: 'message-1', reason: '"CreateAccount" is not a change that can alter a verdict' },
         { messageId: 'message-2', reason: 'AttachPolicy failed with PolicyTypeNotEnabledException' },
         { messageId: 'message-3', reason: 'the body is not JSON' },
+        {
+          messageId: 'message-4',
+          reason: 'CreateAccountResult is FAILED (EMAIL_ALREADY_EXISTS): no account was created',
+        },
       ],
     });
     expect(info).toMatchObject({ level: 'INFO', message: 'No policy change in the batch: no evaluation started' });
