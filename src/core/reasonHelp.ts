@@ -53,6 +53,12 @@ export const REASON_HELP: Readonly<Record<Reason['kind'], ReasonHelp>> = {
       'A level named by RequiredLocks lacks ["@@none"] in the root\'s policies, so a child policy can opt a service, or default, back in.',
     fix: 'Add "@@operators_allowed_for_child_policies": ["@@none"] at that level of the root\'s policy.',
   },
+  notOptedOut: {
+    title: 'Account not opted out',
+    meaning:
+      "A key's effective value for the account is optIn (and not allowed), set by nobody, or unknown (a malformed policy, a conflict on one node, an undocumented lock); the message names each key with the policy and target behind it.",
+    fix: 'Remove the opt-in or fix the named policy, and lock services on the root so that no child policy can opt a service in.',
+  },
   leftOrganization: {
     title: 'Account left the organization',
     meaning: 'An earlier result of an account that is no longer in the organization (AWS Config only).',
@@ -63,12 +69,6 @@ export const REASON_HELP: Readonly<Record<Reason['kind'], ReasonHelp>> = {
     meaning:
       "AWS reports the account's effective AI opt-out policy as invalid: it is not fully enforced, whatever the policies say.",
     fix: 'Run aws organizations list-effective-policy-validation-errors for the account and fix the policies it names.',
-  },
-  notOptedOut: {
-    title: 'Account not opted out',
-    meaning:
-      "A key's effective value for the account is optIn (and not allowed), set by nobody, or unknown (a malformed policy, a conflict on one node, an undocumented lock); the message names each key with the policy and target behind it.",
-    fix: 'Remove the opt-in or fix the named policy, and lock services on the root so that no child policy can opt a service in.',
   },
   modelDisagreesWithAws: {
     title: 'Rule and AWS disagree',
