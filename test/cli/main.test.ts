@@ -583,6 +583,19 @@ describe('examples', () => {
     });
   });
 
+  it('lists only the NON_COMPLIANT accounts of each file with --only-failures', async () => {
+    const run = await cli(['examples', '--only-failures', '--format', 'json']);
+    expect(run.code).toBe(0);
+    const listed = JSON.parse(run.stdout).map(
+      (item: { report: { onlyFailures: boolean; accounts: { complianceType: string }[] } }) => [
+        item.report.onlyFailures,
+        item.report.accounts.map((account) => account.complianceType).join(','),
+      ],
+    );
+    expect(listed[0]).toEqual([true, '']);
+    expect(listed[1]).toEqual([true, 'NON_COMPLIANT,NON_COMPLIANT,NON_COMPLIANT']);
+  });
+
   it('prints one table per file, headed by its name', async () => {
     const run = await cli(['examples', EXAMPLES]);
     expect(run.code).toBe(0);
