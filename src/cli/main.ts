@@ -1,11 +1,11 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { version } from '../../package.json';
 import { ORGANIZATIONS_CLIENT_CONFIG, readOrgSnapshot } from '../aws/readOrgSnapshot';
 import { remediateOrganization } from '../aws/remediateOrganization';
-import { evaluatePosture, type PostureReport } from '../core/evaluatePosture';
+import { evaluatePosture } from '../core/evaluatePosture';
 import { findDuplicateKey, formatKey } from '../core/jsonKeys';
 import type { OrgSnapshot } from '../core/orgSnapshot';
 import { parseOrgSnapshot } from '../core/parseOrgSnapshot';
@@ -14,8 +14,14 @@ import { parseRuleParameters, type RuleParameters } from '../core/ruleParameters
 import { AppError, AwsCredentialsError, CommandTimeoutError, InputError, OutputError, UsageError } from '../errors';
 import { EXIT_CODES, exitCodeFor } from './exitCode';
 import { formatRemediation } from './formatRemediation';
-import { formatReportJson, formatReportTable, toReportJson } from './formatReport';
+import { formatReportJson, formatReportTable } from './formatReport';
+import { formatReportCsv } from './formatReportCsv';
+import { formatReportJunit } from './formatReportJunit';
+import { formatReportMarkdown } from './formatReportMarkdown';
+import { formatReportSarif } from './formatReportSarif';
+import { type ReportJson, type ReportProvenance, type ReportSource, toReportJson } from './toReportJson';
 import { toVisible, toVisibleJson } from './toVisible';
+import { writeFileAtomic } from './writeFileAtomic';
 
 const PROGRAM = 'ai-opt-out-audit';
 const DEFAULT_EXAMPLES_DIR = 'events/organizations';
@@ -45,7 +51,11 @@ Options:
                            (default ${DEFAULT_TIMEOUT_SECONDS})
   --dry-run                remediate: print the plan, change nothing
   --policy-name NAME       remediate: the policy it owns (default ${DEFAULT_REMEDIATION_POLICY_NAME})
-  --format table|json      output format (default: table)
+  --format F               output format: table (default), json, csv, markdown, junit or sarif;
+                           examples and remediate: table or json (see docs/report-formats.md)
+  --output FILE            audit: write the report to FILE, whole or not at all, not to stdout
+  --only-failures          audit, examples: list only NON_COMPLIANT accounts (counts stay whole)
+  --quiet                  audit: write no report; the exit code is the verdict
   --required-locks LIST    rule parameter RequiredLocks: comma-separated services, default,
                            opt_out_policy, or none (default: all three)
   --allowed-opt-in LIST    rule parameter AllowedOptInServices: comma-separated service keys
@@ -67,14 +77,28 @@ const OPTIONS = {
   'dry-run': { type: 'boolean' },
   'policy-name': { type: 'string' },
   format: { type: 'string' },
+  output: { type: 'string' },
+  'only-failures': { type: 'boolean' },
+  quiet: { type: 'boolean' },
   'required-locks': { type: 'string' },
   'allowed-opt-in': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
 
-const FORMATS = ['table', 'json'] as const;
+const FORMATS = ['table', 'json', 'csv', 'markdown', 'junit', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
+/** The formats of examples (many reports) and remediate (no report). */
+const TEXT_FORMATS = ['table', 'json'] as const;
+
+/** Every format but the table, which also needs to know about colour. */
+const FORMATTERS: Readonly<Record<Exclude<Format, 'table'>, (report: ReportJson) => string>> = {
+  json: formatReportJson,
+  csv: formatReportCsv,
+  markdown: formatReportMarkdown,
+  junit: formatReportJunit,
+  sarif: formatReportSarif,
+};
 
 /** Where the CLI writes, and what it knows of its terminal and environment. */
 export interface CliIo {
@@ -83,6 +107,8 @@ export interface CliIo {
   readonly stdoutIsTty: boolean;
   readonly stderrIsTty: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** The clock: when a live read starts, and when a report is made. */
+  readonly now: () => Date;
 }
 
 function errorText(error: unknown): string {
@@ -154,17 +180,69 @@ function ruleParametersFrom(values: Values): RuleParameters {
   return parameters.value;
 }
 
-function formatFrom(values: Values): Format {
-  const format = FORMATS.find((candidate) => candidate === (values.format ?? 'table'));
-  if (format === undefined) throw new UsageError(`--format must be table or json, got "${values.format}"`);
+function formatFrom(values: Values, formats: readonly Format[]): Format {
+  const format = formats.find((candidate) => candidate === (values.format ?? 'table'));
+  if (format === undefined) {
+    const names = `${formats.slice(0, -1).join(', ')} or ${formats.at(-1)}`;
+    throw new UsageError(`--format must be ${names}, got "${values.format}"`);
+  }
   return format;
 }
 
-function render(report: PostureReport, parameters: RuleParameters, format: Format, io: CliIo): string {
-  if (format === 'json') return formatReportJson(report, parameters);
-  // https://no-color.org: a NO_COLOR that is present and not empty turns colour off.
-  const color = io.stdoutIsTty && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
-  return formatReportTable(report, parameters, color);
+/** How a command writes its reports: --format, --output, --only-failures and --quiet. */
+interface ReportOptions {
+  readonly format: Format;
+  /** The file to write the report to, instead of stdout. */
+  readonly output: string | undefined;
+  readonly onlyFailures: boolean;
+  /** Write no report at all. */
+  readonly quiet: boolean;
+}
+
+function reportOptionsFrom(values: Values, formats: readonly Format[]): ReportOptions {
+  const quiet = values.quiet === true;
+  if (quiet) rejectOptions(values, ['format', 'output', 'only-failures'], 'shapes a report, and --quiet writes none');
+  const output = values.output;
+  if (output === '') throw new UsageError('--output needs a file name (see --help)');
+  const snapshotFile = values.snapshot ?? values['save-snapshot'];
+  if (output !== undefined && snapshotFile !== undefined && resolve(output) === resolve(snapshotFile)) {
+    throw new UsageError(`--output ${output} is the snapshot file; write the report to another file (see --help)`);
+  }
+  return { format: formatFrom(values, formats), output, onlyFailures: values['only-failures'] === true, quiet };
+}
+
+/** Whether the table may colour its verdicts: on a terminal, unless https://no-color.org or a dumb terminal says no. */
+function colorFor(io: CliIo): boolean {
+  // A NO_COLOR that is present and not empty turns colour off.
+  return io.stdoutIsTty && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
+}
+
+function render(report: ReportJson, format: Format, color: boolean): string {
+  return format === 'table' ? formatReportTable(report, color) : FORMATTERS[format](report);
+}
+
+function provenance(generatedAt: Date, source: ReportSource): ReportProvenance {
+  return { generatedAt: generatedAt.toISOString(), tool: { name: PROGRAM, version }, source };
+}
+
+/** Writes a file whole or not at all (see writeFileAtomic); fails with OutputError naming `what` and the file. */
+async function writeOutput(file: string, text: string, what: string): Promise<void> {
+  try {
+    await writeFileAtomic(file, text);
+  } catch (error) {
+    // Not the temporary file's path that Node's message ends with (", open '…'"): the file the user named.
+    const reason = errorText(error).replace(/, \w+ '.*$/, '');
+    throw new OutputError(`cannot write ${what} ${file}: ${reason}`, { cause: error });
+  }
+}
+
+/** Writes a report to --output or to stdout, in --format. */
+async function writeReport(report: ReportJson, options: ReportOptions, io: CliIo): Promise<void> {
+  if (options.output === undefined) {
+    io.stdout(`${render(report, options.format, colorFor(io))}\n`);
+  } else {
+    await writeOutput(options.output, `${render(report, options.format, false)}\n`, 'report');
+  }
 }
 
 /** The Organizations client of a live command: the default credential chain, or --profile and --region. */
@@ -228,8 +306,12 @@ async function withOrganizations<T>(
  * Reads the live organization with the same reader as the Lambda, and the names of its OUs for the table; progress
  * goes to stderr, only on a terminal.
  */
-async function readLiveSnapshot(values: Values, seconds: number, io: CliIo): Promise<OrgSnapshot> {
-  const startedAt = new Date().toISOString();
+async function readLiveSnapshot(
+  values: Values,
+  seconds: number,
+  io: CliIo,
+): Promise<OrgSnapshot & { readonly capturedAt: string }> {
+  const startedAt = io.now().toISOString();
   const onProgress = (accountsRead: number) => io.stderr(`\rRead ${accountsRead} accounts...`);
   const timeoutMessage = `reading the organization did not finish within ${seconds} s (--timeout), so nothing was evaluated: run again with a longer --timeout (a large organization, or Organizations throttling, takes longer)`;
   try {
@@ -246,14 +328,6 @@ async function readLiveSnapshot(values: Values, seconds: number, io: CliIo): Pro
   }
 }
 
-async function saveSnapshot(file: string, snapshot: OrgSnapshot): Promise<void> {
-  try {
-    await writeFile(file, `${JSON.stringify(snapshot, null, 2)}\n`);
-  } catch (error) {
-    throw new OutputError(`cannot write snapshot ${file}: ${errorText(error)}`, { cause: error });
-  }
-}
-
 function rejectOptions(values: Values, names: readonly (keyof Values)[], why: string): void {
   const given = names.find((name) => values[name] !== undefined);
   if (given !== undefined) throw new UsageError(`--${given} ${why} (see --help)`);
@@ -262,18 +336,25 @@ function rejectOptions(values: Values, names: readonly (keyof Values)[], why: st
 async function audit(positionals: readonly string[], values: Values, io: CliIo) {
   if (positionals.length > 0) throw new UsageError(`audit takes no arguments, got "${positionals[0]}" (see --help)`);
   rejectOptions(values, ['dry-run', 'policy-name'], 'is for remediate, not audit');
-  const format = formatFrom(values);
+  const options = reportOptionsFrom(values, FORMATS);
   const parameters = ruleParametersFrom(values);
   let snapshot: OrgSnapshot;
+  let source: ReportSource;
   if (values.snapshot === undefined) {
-    snapshot = await readLiveSnapshot(values, timeoutFrom(values), io);
-    if (values['save-snapshot'] !== undefined) await saveSnapshot(values['save-snapshot'], snapshot);
+    const live = await readLiveSnapshot(values, timeoutFrom(values), io);
+    const saved = values['save-snapshot'];
+    if (saved !== undefined) await writeOutput(saved, `${JSON.stringify(live, null, 2)}\n`, 'snapshot');
+    snapshot = live;
+    source = { kind: 'live', file: saved ?? null, capturedAt: live.capturedAt };
   } else {
     rejectOptions(values, ['profile', 'region', 'save-snapshot', 'timeout'], 'is for a live read, not with --snapshot');
     snapshot = await loadSnapshot(values.snapshot);
+    source = { kind: 'snapshot', file: values.snapshot, capturedAt: snapshot.capturedAt ?? null };
   }
   const report = evaluatePosture(snapshot, parameters);
-  io.stdout(`${render(report, parameters, format, io)}\n`);
+  if (!options.quiet) {
+    await writeReport(toReportJson(report, parameters, provenance(io.now(), source), options), options, io);
+  }
   return exitCodeFor(report);
 }
 
@@ -282,10 +363,10 @@ async function examples(positionals: readonly string[], values: Values, io: CliI
     throw new UsageError(`examples takes one directory, got ${positionals.length} (see --help)`);
   rejectOptions(
     values,
-    ['snapshot', 'profile', 'region', 'save-snapshot', 'timeout', 'dry-run', 'policy-name'],
+    ['snapshot', 'profile', 'region', 'save-snapshot', 'timeout', 'dry-run', 'policy-name', 'output', 'quiet'],
     'is not for examples',
   );
-  const format = formatFrom(values);
+  const options = reportOptionsFrom(values, TEXT_FORMATS);
   const parameters = ruleParametersFrom(values);
   const dir = positionals[0] ?? DEFAULT_EXAMPLES_DIR;
   let names: string[];
@@ -295,19 +376,20 @@ async function examples(positionals: readonly string[], values: Values, io: CliI
     throw new InputError(`cannot read examples directory ${dir}: ${errorText(error)}`, { cause: error });
   }
   if (names.length === 0) throw new InputError(`no *.json snapshots in ${dir}`);
-  const reports: { file: string; report: PostureReport }[] = [];
+  const generatedAt = io.now();
+  const reports: { file: string; report: ReportJson }[] = [];
   for (const name of names) {
-    reports.push({ file: name, report: evaluatePosture(await loadSnapshot(join(dir, name)), parameters) });
+    const file = join(dir, name);
+    const snapshot = await loadSnapshot(file);
+    const source = { kind: 'snapshot', file, capturedAt: snapshot.capturedAt ?? null } as const;
+    const report = evaluatePosture(snapshot, parameters);
+    reports.push({ file: name, report: toReportJson(report, parameters, provenance(generatedAt, source), options) });
   }
-  if (format === 'json') {
-    const items = reports.map(({ file, report }) => ({ file, report: toReportJson(report, parameters) }));
-    io.stdout(`${toVisibleJson(items)}\n`);
+  if (options.format === 'json') {
+    io.stdout(`${toVisibleJson(reports)}\n`);
   } else {
-    io.stdout(
-      reports
-        .map(({ file, report }) => `== ${basename(file)} ==\n${render(report, parameters, format, io)}\n`)
-        .join('\n'),
-    );
+    const color = colorFor(io);
+    io.stdout(reports.map(({ file, report }) => `== ${file} ==\n${formatReportTable(report, color)}\n`).join('\n'));
   }
   return EXIT_CODES.compliant;
 }
@@ -320,7 +402,8 @@ async function remediate(positionals: readonly string[], values: Values, io: Cli
     ['snapshot', 'save-snapshot', 'required-locks', 'allowed-opt-in'],
     'is not for remediate, which makes the organization pass every check',
   );
-  const format = formatFrom(values);
+  rejectOptions(values, ['output', 'only-failures', 'quiet'], 'is for audit reports, not remediate');
+  const format = formatFrom(values, TEXT_FORMATS);
   const name = parsePolicyName(values['policy-name'] ?? DEFAULT_REMEDIATION_POLICY_NAME);
   if (!name.ok) throw new UsageError(`--policy-name: ${name.error}`);
   const dryRun = values['dry-run'] === true;
@@ -405,6 +488,7 @@ if (require.main === module) {
     stdoutIsTty: process.stdout.isTTY === true,
     stderrIsTty: process.stderr.isTTY === true,
     env: process.env,
+    now: () => new Date(),
   }).then(async (code) => {
     // The callback of an empty write comes after every earlier write is flushed or failed.
     await Promise.all(streams.map((stream) => new Promise((resolve) => stream.write('', resolve))));

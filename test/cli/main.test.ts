@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   AccessDeniedException,
   ListAccountsCommand,
@@ -10,6 +10,7 @@ import {
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { mockClient } from 'aws-sdk-client-mock';
+import { version } from '../../package.json';
 import { type CliIo, runCli } from '../../src/cli/main';
 import {
   aiPolicy,
@@ -23,6 +24,7 @@ import {
 } from '../support/organizationsMock';
 import { optIn, SEED_000, SEED_004_EXAMPLE_1 } from '../support/policies';
 import { mockLiveOrganization, named } from '../support/remediationMock';
+import { expectWellFormedReport, validateSnapshot } from '../support/reportFormats';
 
 const EXAMPLES = 'events/organizations';
 const example = (name: string) => join(EXAMPLES, name);
@@ -33,6 +35,16 @@ interface Run {
   readonly stderr: string;
 }
 
+/** The clock of every run: reports say they were made at this time. */
+const NOW = new Date('2026-11-30T09:15:00.000Z');
+
+/** The value of --format in `argv`, if any. */
+function formatOf(argv: readonly string[]): string | undefined {
+  const i = argv.indexOf('--format');
+  return i >= 0 ? argv[i + 1] : argv.find((arg) => arg.startsWith('--format='))?.slice('--format='.length);
+}
+
+/** Runs the CLI in this process; every report it prints on stdout must be well-formed in its format. */
 async function cli(
   argv: readonly string[],
   terminal: Partial<Pick<CliIo, 'stdoutIsTty' | 'stderrIsTty' | 'env'>> = {},
@@ -49,7 +61,14 @@ async function cli(
     stdoutIsTty: terminal.stdoutIsTty ?? false,
     stderrIsTty: terminal.stderrIsTty ?? false,
     env: terminal.env ?? {},
+    now: () => NOW,
   });
+  if (stdout !== '' && code <= 1) {
+    if (argv[0] === 'audit') expectWellFormedReport(formatOf(argv) ?? 'table', stdout);
+    if (argv[0] === 'examples' && formatOf(argv) === 'json') {
+      for (const { report } of JSON.parse(stdout)) expectWellFormedReport('json', JSON.stringify(report));
+    }
+  }
   return { code, stdout, stderr };
 }
 
@@ -65,7 +84,10 @@ describe('audit --snapshot', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
     const lines = run.stdout.trimEnd().split('\n');
-    expect(lines[1]).toMatch(/^ACCOUNT\s+NAME\s+OU PATH\s+VERDICT\s+REASON$/);
+    expect(lines[1]).toBe(
+      `Made 2026-11-30T09:15:00.000Z by ai-opt-out-audit ${version} from snapshot events/organizations/01-locked-compliant.json`,
+    );
+    expect(lines[2]).toMatch(/^ACCOUNT\s+NAME\s+OU PATH\s+VERDICT\s+REASON$/);
     expect(lines).toContainEqual(
       expect.stringMatching(/^222222222222 +prod-payments +Root\/Workloads\/Prod +COMPLIANT +Opted out/),
     );
@@ -258,15 +280,19 @@ describe('audit of the live organization', () => {
 
   it('saves the snapshot it read, with the time of the read, in the documented format', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'ai-opt-out-')), 'evidence.json');
-    const before = Date.now();
-    const run = await cli(['audit', '--save-snapshot', file]);
+    const run = await cli(['audit', '--save-snapshot', file, '--format', 'json']);
     expect(run.code).toBe(1);
     const saved = JSON.parse(readFileSync(file, 'utf8'));
-    expect(Date.parse(saved.capturedAt)).toBeGreaterThanOrEqual(before - 1000);
+    expect(validateSnapshot(saved) ? [] : validateSnapshot.errors).toEqual([]);
+    expect(saved.capturedAt).toBe(NOW.toISOString());
     expect(saved.policies.map((p: { id: string }) => p.id)).toEqual(['p-seed000optout', 'p-sandboxlexin']);
-    const again = await cli(['audit', '--snapshot', file]);
+    const again = await cli(['audit', '--snapshot', file, '--format', 'json']);
     expect(again.code).toBe(1);
-    expect(again.stdout).toBe(run.stdout);
+    const { source: liveSource, ...live } = JSON.parse(run.stdout);
+    const { source: snapshotSource, ...fromSnapshot } = JSON.parse(again.stdout);
+    expect(fromSnapshot).toEqual(live);
+    expect(liveSource).toEqual({ kind: 'live', file, capturedAt: NOW.toISOString() });
+    expect(snapshotSource).toEqual({ kind: 'snapshot', file, capturedAt: NOW.toISOString() });
   });
 
   it('gives up after --timeout with exit code 3 and one line when Organizations does not answer', async () => {
@@ -443,6 +469,100 @@ describe('remediate', () => {
   });
 });
 
+describe('audit --format, --output, --only-failures and --quiet', () => {
+  const EXAMPLE_FILES = readdirSync(EXAMPLES).filter((name) => name.endsWith('.json'));
+  const FORMATS = ['table', 'json', 'csv', 'markdown', 'junit', 'sarif'];
+
+  it.each(EXAMPLE_FILES.flatMap((name) => FORMATS.map((format) => [name, format])))(
+    'reports %s as %s, well-formed (checked by cli) and with the verdict as exit code',
+    async (name, format) => {
+      const run = await cli(['audit', '--snapshot', example(name), '--format', format]);
+      expect(run.code).toBe(name.startsWith('01-') ? 0 : 1);
+      expect(run.stderr).toBe('');
+      // Every format names the snapshot it read (Markdown with its punctuation escaped).
+      expect(run.stdout.replace(/\\/g, '')).toContain(name);
+    },
+  );
+
+  it.each(FORMATS)(
+    'writes the %s report to --output, whole, prints nothing, and keeps the verdict as exit code',
+    async (format) => {
+      const file = join(mkdtempSync(join(tmpdir(), 'ai-opt-out-')), `report.${format}`);
+      const argv = ['audit', '--snapshot', example('03-ou-opts-lex-in.json'), '--format', format];
+      const run = await cli([...argv, '--output', file], { stdoutIsTty: true });
+      expect(run).toEqual({ code: 1, stdout: '', stderr: '' });
+      const printed = await cli(argv);
+      // The same report as on stdout, never coloured, though stdout is a terminal.
+      expect(readFileSync(file, 'utf8')).toBe(printed.stdout);
+      expectWellFormedReport(format, readFileSync(file, 'utf8'));
+      expect(readdirSync(dirname(file))).toEqual([`report.${format}`]);
+    },
+  );
+
+  it('fails with exit code 3 and one line when --output cannot be written, and leaves what was there', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ai-opt-out-'));
+    mkdirSync(join(dir, 'report.json'));
+    const run = await cli([
+      'audit',
+      '--snapshot',
+      example('01-locked-compliant.json'),
+      '--output',
+      join(dir, 'report.json'),
+    ]);
+    expect(run).toEqual({
+      code: 3,
+      stdout: '',
+      stderr: `ai-opt-out-audit: cannot write report ${join(dir, 'report.json')}: EISDIR: illegal operation on a directory\n`,
+    });
+    expect(readdirSync(dir)).toEqual(['report.json']);
+    const missing = await cli([
+      'audit',
+      '--snapshot',
+      example('01-locked-compliant.json'),
+      '--output',
+      'no/such/dir/r.csv',
+    ]);
+    expect(missing).toEqual({
+      code: 3,
+      stdout: '',
+      stderr: 'ai-opt-out-audit: cannot write report no/such/dir/r.csv: ENOENT: no such file or directory\n',
+    });
+  });
+
+  it('lists only NON_COMPLIANT accounts with --only-failures, and still counts them all', async () => {
+    const argv = [
+      'audit',
+      '--snapshot',
+      example('03-ou-opts-lex-in.json'),
+      '--required-locks',
+      'default,opt_out_policy',
+    ];
+    const table = await cli([...argv, '--only-failures']);
+    expect(table.code).toBe(1);
+    expect(table.stdout).not.toMatch(/^1111/m);
+    expect(table.stdout).toMatch(/^333333333333 +sandbox-ml +Root\/Sandbox +NON_COMPLIANT /m);
+    expect(table.stdout.trimEnd().split('\n').at(-1)).toBe(
+      '3 accounts (* management), NON_COMPLIANT ones listed: 2 COMPLIANT, 1 NON_COMPLIANT, 0 NOT_APPLICABLE. Organization o-a1b2c3d4e5 is NON_COMPLIANT.',
+    );
+    const json = JSON.parse((await cli([...argv, '--only-failures', '--format', 'json'])).stdout);
+    expect(json.accounts.map((a: { accountId: string }) => a.accountId)).toEqual(['333333333333']);
+    expect(json).toMatchObject({ onlyFailures: true, summary: { COMPLIANT: 2, NON_COMPLIANT: 1, NOT_APPLICABLE: 0 } });
+  });
+
+  it.each([
+    ['a compliant', '01-locked-compliant.json', 0],
+    ['a non-compliant', '02-seed-000-no-services-lock.json', 1],
+  ])('prints nothing with --quiet for %s organization, and exits with its verdict', async (_name, file, code) => {
+    expect(await cli(['audit', '--snapshot', example(file), '--quiet'])).toEqual({ code, stdout: '', stderr: '' });
+  });
+
+  it('still reports an error in one line with --quiet', async () => {
+    const run = await cli(['audit', '--snapshot', 'no/such.json', '--quiet']);
+    expect(run).toMatchObject({ code: 2, stdout: '' });
+    expect(run.stderr).toMatch(/^ai-opt-out-audit: cannot read snapshot no\/such\.json: ENOENT[^\n]*\n$/);
+  });
+});
+
 describe('examples', () => {
   it('evaluates every example organization and exits 0', async () => {
     const run = await cli(['examples', '--format', 'json']);
@@ -461,6 +581,19 @@ describe('examples', () => {
       '05-lowercase-optout.json': 'NON_COMPLIANT,NON_COMPLIANT,NON_COMPLIANT',
       '06-conflicting-root-policies.json': 'NON_COMPLIANT,NON_COMPLIANT,NON_COMPLIANT',
     });
+  });
+
+  it('lists only the NON_COMPLIANT accounts of each file with --only-failures', async () => {
+    const run = await cli(['examples', '--only-failures', '--format', 'json']);
+    expect(run.code).toBe(0);
+    const listed = JSON.parse(run.stdout).map(
+      (item: { report: { onlyFailures: boolean; accounts: { complianceType: string }[] } }) => [
+        item.report.onlyFailures,
+        item.report.accounts.map((account) => account.complianceType).join(','),
+      ],
+    );
+    expect(listed[0]).toEqual([true, '']);
+    expect(listed[1]).toEqual([true, 'NON_COMPLIANT,NON_COMPLIANT,NON_COMPLIANT']);
   });
 
   it('prints one table per file, headed by its name', async () => {
@@ -497,7 +630,7 @@ describe('usage and input errors', () => {
     [
       'a bad format',
       ['audit', '--snapshot', 'x', '--format', 'yaml'],
-      /^ai-opt-out-audit: --format must be table or json, got "yaml"$/,
+      /^ai-opt-out-audit: --format must be table, json, csv, markdown, junit or sarif, got "yaml"$/,
     ],
     [
       'a bad lock level',
@@ -609,6 +742,53 @@ describe('usage and input errors', () => {
       ['examples', '--timeout', '10'],
       /^ai-opt-out-audit: --timeout is not for examples \(see --help\)$/,
     ],
+    ...['--format json', '--output r.json', '--only-failures'].map((option): [string, readonly string[], RegExp] => [
+      `--quiet with ${option}`,
+      ['audit', '--snapshot', 'x.json', '--quiet', ...option.split(' ')],
+      new RegExp(
+        `^ai-opt-out-audit: ${option.split(' ')[0]} shapes a report, and --quiet writes none \\(see --help\\)$`,
+      ),
+    ]),
+    [
+      'an empty --output',
+      ['audit', '--snapshot', 'x.json', '--output='],
+      /^ai-opt-out-audit: --output needs a file name/,
+    ],
+    [
+      '--output naming the snapshot',
+      ['audit', '--snapshot', 'x.json', '--output', './x.json'],
+      /^ai-opt-out-audit: --output \.\/x\.json is the snapshot file; write the report to another file \(see --help\)$/,
+    ],
+    [
+      '--output naming the saved snapshot',
+      ['audit', '--save-snapshot', 'x.json', '--output', 'x.json'],
+      /^ai-opt-out-audit: --output x\.json is the snapshot file/,
+    ],
+    [
+      '--output with examples',
+      ['examples', '--output', 'r.txt'],
+      /^ai-opt-out-audit: --output is not for examples \(see --help\)$/,
+    ],
+    [
+      '--quiet with examples',
+      ['examples', '--quiet'],
+      /^ai-opt-out-audit: --quiet is not for examples \(see --help\)$/,
+    ],
+    [
+      'a format examples does not print',
+      ['examples', '--format', 'sarif'],
+      /^ai-opt-out-audit: --format must be table or json, got "sarif"$/,
+    ],
+    [
+      '--output with remediate',
+      ['remediate', '--output', 'r.txt'],
+      /^ai-opt-out-audit: --output is for audit reports, not remediate \(see --help\)$/,
+    ],
+    [
+      'a format remediate does not print',
+      ['remediate', '--format', 'csv'],
+      /^ai-opt-out-audit: --format must be table or json, got "csv"$/,
+    ],
   ])('reports %s in one line and exits 2', async (_name, argv, message) => {
     const run = await cli(argv);
     expect(run.code).toBe(2);
@@ -647,7 +827,11 @@ describe('usage and input errors', () => {
     const file = tempFile('bom.json', `\ufeff${text}`);
     const run = await cli(['audit', '--snapshot', file, '--format', 'json']);
     const plain = await cli(['audit', '--snapshot', example('01-locked-compliant.json'), '--format', 'json']);
-    expect(run).toEqual({ code: 0, stdout: plain.stdout, stderr: '' });
+    expect({ ...run, stdout: JSON.parse(run.stdout) }).toEqual({
+      code: 0,
+      stdout: { ...JSON.parse(plain.stdout), source: { kind: 'snapshot', file, capturedAt: null } },
+      stderr: '',
+    });
   });
 
   it('refuses a snapshot that is not UTF-8, such as UTF-16, rather than guess its names', async () => {
@@ -699,6 +883,6 @@ describe('help and version', () => {
 
   it('prints the package version', async () => {
     const run = await cli(['--version']);
-    expect(run).toEqual({ code: 0, stdout: `${require('../../package.json').version}\n`, stderr: '' });
+    expect(run).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
   });
 });

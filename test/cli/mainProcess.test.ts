@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, fstatSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUILD_CLI_TIMEOUT_MS, buildCli, cliEnvironment, type Exited, exited, runBuiltCli } from '../support/builtCli';
 import { writeLargeSnapshot } from '../support/largeOrganization';
+import { parseCsv } from '../support/reportFormats';
 
 // Bounds on a hang for a busy 2-core machine, not speed goals. A run is killed before its test times out, so that a
 // hang fails with what the run printed.
@@ -82,6 +83,25 @@ describe('output that cannot be written', () => {
       } finally {
         closeSync(full);
       }
+    },
+    PROCESS_TIMEOUT_MS,
+  );
+});
+
+describe('--output', () => {
+  it(
+    'writes the report of the built CLI to the file, prints nothing and exits with the verdict',
+    async () => {
+      const file = join(dir, 'report.csv');
+      const argv = ['audit', '--snapshot', 'events/organizations/03-ou-opts-lex-in.json', '--format', 'csv'];
+      const run = await exited(runBuiltCli(cli, [...argv, '--output', file], { killAfterMs: KILL_AFTER_MS }));
+      expect(run).toEqual({ code: 1, signal: null, stdout: '', stderr: '' });
+      expect(parseCsv(readFileSync(file, 'utf8')).map((row) => row[1])).toEqual([
+        'accountId',
+        '111111111111',
+        '222222222222',
+        '333333333333',
+      ]);
     },
     PROCESS_TIMEOUT_MS,
   );
