@@ -301,7 +301,7 @@ describe('readAccountSnapshot', () => {
         const { server } = await start(chain(2), { requestsPerSecond: 100, burst: 1 });
         const retrying = new OrganizationsClient({ ...motoClientConfig(server.endpoint), maxAttempts: 10 });
         const onCall = jest.fn<void, [CallOutcome]>();
-        await readMember(retrying, MEMBER, { onCall });
+        await readMember(retrying, MEMBER, { onCall }).finally(() => retrying.destroy());
         const throttledCalls = onCall.mock.calls.filter(([outcome]) => outcome.throttled).length;
         const throttledAnswers = Object.values(server.throttled()).reduce((sum, count) => sum + count, 0);
         expect(onCall).toHaveBeenCalledTimes(server.total());
