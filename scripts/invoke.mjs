@@ -40,6 +40,10 @@ try {
 const partition = caller.Arn?.split(':')[1] ?? 'aws';
 const region = (await sts.config.region()) ?? 'us-east-1';
 
+// As in Lambda: the function's environment from the template (such as its Powertools service name and namespace),
+// unless this shell sets a variable itself.
+for (const [name, value] of Object.entries(fn.environment)) process.env[name] ??= value;
+
 const [file, exported] = fn.handler.split('.');
 const handler = createRequire(import.meta.url)(`../dist/${logicalId}/${file}.js`)[exported];
 const deadline = Date.now() + fn.timeoutSeconds * 1000;

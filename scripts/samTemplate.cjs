@@ -41,7 +41,10 @@ function readTemplate(path) {
   return document.toJS();
 }
 
-/** The esbuild-built functions of a template: logical id, Handler, Timeout and Metadata.BuildProperties. */
+/**
+ * The esbuild-built functions of a template: logical id, Handler, Timeout, Metadata.BuildProperties and the
+ * environment variables that have a plain value (those set with an intrinsic are known only once deployed).
+ */
 function samFunctions(template) {
   return Object.entries(template.Resources)
     .filter(
@@ -52,6 +55,11 @@ function samFunctions(template) {
       handler: resource.Properties.Handler,
       timeoutSeconds: resource.Properties.Timeout ?? 3,
       buildProperties: resource.Metadata.BuildProperties ?? {},
+      environment: Object.fromEntries(
+        Object.entries(resource.Properties.Environment?.Variables ?? {}).filter(
+          ([, value]) => typeof value === 'string',
+        ),
+      ),
     }));
 }
 

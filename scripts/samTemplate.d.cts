@@ -26,6 +26,8 @@ export interface SamFunction {
     readonly Minify?: boolean;
     readonly Sourcemap?: boolean;
   };
+  /** The environment variables with a plain value; those set with an intrinsic are left out. */
+  readonly environment: Readonly<Record<string, string>>;
 }
 
 /** Parses a template file into plain data; short-form intrinsics become their long form. */

@@ -167,6 +167,15 @@ describe('template.yaml', () => {
     BUILD_TIMEOUT_MS,
   );
 
+  it('gives every function one Powertools service name and metrics namespace, as test/support/environment.ts does', () => {
+    for (const fn of functions) {
+      expect(fn.environment).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: 'ai-opt-out-config-rule',
+        POWERTOOLS_METRICS_NAMESPACE: 'AiOptOutConfigRule',
+      });
+    }
+  });
+
   it('writes the function logs to an explicit log group with a retention', () => {
     const logGroup = template.Resources.RuleLogGroup;
     expect(logGroup?.Type).toBe('AWS::Logs::LogGroup');

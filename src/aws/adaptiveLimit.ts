@@ -1,4 +1,4 @@
-import { metadataNumber } from './readResponse';
+import { type OnCall, observeCall, wasRetried } from './observeCall';
 
 /**
  * How many requests a read keeps in flight, and what moved it: additive increase, multiplicative decrease (AIMD),
@@ -46,8 +46,8 @@ export interface AdaptiveLimit {
    */
   readonly run: <T>(task: () => Promise<T>) => Promise<T>;
   /**
-   * Sends one request of a running task with `request`: rejects without sending once the read is aborted, and lets
-   * the answer's `$metadata.attempts` move the limit (see nextConcurrency).
+   * Sends one request of a running task with `request`: rejects without sending once the read is aborted, lets
+   * the answer's `$metadata.attempts` move the limit (see nextConcurrency), and tells `onCall` what it met.
    */
   readonly send: <T>(request: () => Promise<T>) => Promise<T>;
 }
@@ -60,10 +60,12 @@ export interface AdaptiveLimitOptions {
   readonly controller: AbortController;
   /** Called with the new limit each time it changes. */
   readonly onConcurrency?: ((limit: number) => void) | undefined;
+  /** Hears each request `send` sends, once it has answered or failed. */
+  readonly onCall?: OnCall | undefined;
 }
 
 /** Creates the limit of one read. Throws RangeError when `max` is not a positive integer. */
-export function createAdaptiveLimit({ max, controller, onConcurrency }: AdaptiveLimitOptions): AdaptiveLimit {
+export function createAdaptiveLimit({ max, controller, onConcurrency, onCall }: AdaptiveLimitOptions): AdaptiveLimit {
   if (!Number.isInteger(max) || max < 1) throw new RangeError(`concurrency must be a positive integer, got ${max}`);
   const { signal } = controller;
   let concurrency: Concurrency = { limit: max, successes: 0, decreases: 0 };
@@ -106,10 +108,9 @@ export function createAdaptiveLimit({ max, controller, onConcurrency }: Adaptive
     send: async <T>(request: () => Promise<T>): Promise<T> => {
       signal.throwIfAborted();
       const decreasesAtSend = concurrency.decreases;
-      const answer = await request();
-      const retried = (metadataNumber(answer, 'attempts') ?? 1) > 1;
+      const answer = await observeCall(request, onCall);
       const { limit } = concurrency;
-      concurrency = nextConcurrency(concurrency, { retried, decreasesAtSend }, max);
+      concurrency = nextConcurrency(concurrency, { retried: wasRetried(answer), decreasesAtSend }, max);
       if (concurrency.limit !== limit) {
         onConcurrency?.(concurrency.limit);
         startWaiting();

@@ -10,6 +10,7 @@ import { type OrganizationPath, parseOrganizationPath } from '../core/organizati
 import { AI_OPT_OUT_POLICY_TYPE, type Organization, type OrgSnapshot } from '../core/orgSnapshot';
 import { parseOrgSnapshot } from '../core/parseOrgSnapshot';
 import { OrganizationChangedDuringReadError, SnapshotReadError } from '../errors';
+import type { OnCall } from './observeCall';
 import type { DescribedAccount } from './readAccountInOrganization';
 import {
   call,
@@ -58,6 +59,8 @@ export interface ReadAccountSnapshotOptions {
    * before the path (the read after it is always sent), so the result still shows no state older than the notification.
    */
   readonly rootFrame?: RootFrame;
+  /** Hears each Organizations request the read sends, once it has answered or failed. */
+  readonly onCall?: OnCall;
 }
 
 interface ReadPolicy {
@@ -97,7 +100,9 @@ export function readAccountSnapshot(
   // In flight at once: at most the six listings below the root, or one DescribePolicy per policy on the path (five per
   // node at most), and the SDK's adaptive retries pace them when Organizations throttles: only ListRoots takes a
   // slot of the reader's limit.
-  return withReader(client, { abortSignal: options.abortSignal }, (reader) => readPath(reader, described, options));
+  return withReader(client, { abortSignal: options.abortSignal, onCall: options.onCall }, (reader) =>
+    readPath(reader, described, options),
+  );
 }
 
 async function readPath(

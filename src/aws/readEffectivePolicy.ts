@@ -10,6 +10,7 @@ import type { EffectivePolicyAnswer } from '../core/parseEffectivePolicy';
 import { fail, ok, type Result } from '../core/result';
 import { OrganizationsAccessDeniedError, OrganizationsThrottledError, UnexpectedResponseError } from '../errors';
 import { createAdaptiveLimit } from './adaptiveLimit';
+import { type OnCall, observeCall } from './observeCall';
 import { readResponse } from './readResponse';
 
 const ACTION = 'organizations:DescribeEffectivePolicy';
@@ -22,22 +23,27 @@ export const EFFECTIVE_POLICY_CONCURRENCY = 3;
 
 /**
  * AWS's own effective AI opt-out policy of one account, in one DescribeEffectivePolicy call (TargetId must be an
- * account): its content, or `none` on EffectivePolicyNotFoundException (the policy type is not enabled, or no policy
- * applies to the account). Throws OrganizationsAccessDeniedError or OrganizationsThrottledError for those SDK errors,
- * UnexpectedResponseError for an answer without content or about another account or policy type, and what
- * readResponse throws for an unreadable answer or a timeout; other errors (TargetNotFoundException for an account that
- * left, an aborted request) propagate unchanged.
+ * account), which `onCall` hears: its content, or `none` on EffectivePolicyNotFoundException (the policy type is not
+ * enabled, or no policy applies to the account). Throws OrganizationsAccessDeniedError or OrganizationsThrottledError
+ * for those SDK errors, UnexpectedResponseError for an answer without content or about another account or policy
+ * type, and what readResponse throws for an unreadable answer or a timeout; other errors (TargetNotFoundException for
+ * an account that left, an aborted request) propagate unchanged.
  */
 export async function readEffectivePolicy(
   client: OrganizationsClient,
   accountId: string,
-  options: { readonly abortSignal?: AbortSignal } = {},
+  options: { readonly abortSignal?: AbortSignal; readonly onCall?: OnCall | undefined } = {},
 ): Promise<EffectivePolicyAnswer> {
+  const { onCall, ...sendOptions } = options;
   try {
     const { EffectivePolicy: policy } = await readResponse(ACTION, () =>
-      client.send(
-        new DescribeEffectivePolicyCommand({ PolicyType: AI_OPT_OUT_POLICY_TYPE, TargetId: accountId }),
-        options,
+      observeCall(
+        () =>
+          client.send(
+            new DescribeEffectivePolicyCommand({ PolicyType: AI_OPT_OUT_POLICY_TYPE, TargetId: accountId }),
+            sendOptions,
+          ),
+        onCall,
       ),
     );
     const content = policy?.PolicyContent;
@@ -63,12 +69,14 @@ export async function readEffectivePolicy(
 /**
  * Reads the effective AI opt-out policy of each account with readEffectivePolicy, EFFECTIVE_POLICY_CONCURRENCY at a
  * time, and returns each account's answer or error, keyed by account id (in no particular order). Once `abortSignal`
- * aborts, requests in flight are aborted and no more are sent: each account not read gets an error. Never throws.
+ * aborts, requests in flight are aborted and no more are sent: each account not read gets an error. `onCall` hears
+ * each request. Never throws.
  */
 export async function readEffectivePolicies(
   client: OrganizationsClient,
   accountIds: readonly string[],
   abortSignal: AbortSignal,
+  onCall?: OnCall,
 ): Promise<ReadonlyMap<string, Result<EffectivePolicyAnswer, unknown>>> {
   const outcomes = new Map<string, Result<EffectivePolicyAnswer, unknown>>();
   const controller = new AbortController();
@@ -84,7 +92,7 @@ export async function readEffectivePolicies(
           try {
             outcomes.set(
               accountId,
-              ok(await readEffectivePolicy(client, accountId, { abortSignal: controller.signal })),
+              ok(await readEffectivePolicy(client, accountId, { abortSignal: controller.signal, onCall })),
             );
           } catch (error) {
             outcomes.set(accountId, fail(error));

@@ -30,6 +30,7 @@ import {
 } from '../errors';
 import { type AdaptiveLimit, createAdaptiveLimit } from './adaptiveLimit';
 import { HTTP_TIMEOUTS } from './httpTimeouts';
+import type { OnCall } from './observeCall';
 import { type Listing, readPages } from './readPages';
 import { readResponse } from './readResponse';
 
@@ -78,6 +79,8 @@ export interface ReaderOptions {
   readonly abortSignal?: AbortSignal | undefined;
   /** Called with the concurrency each time it changes (see DEFAULT_CONCURRENCY). */
   readonly onConcurrency?: ((limit: number) => void) | undefined;
+  /** Hears each Organizations request the read sends, once it has answered or failed (see createAdaptiveLimit). */
+  readonly onCall?: OnCall | undefined;
 }
 
 /** Options of `readOrgSnapshot`. */
@@ -250,6 +253,7 @@ export async function withReader<T>(
     max: options.concurrency ?? DEFAULT_CONCURRENCY,
     controller,
     onConcurrency: options.onConcurrency,
+    onCall: options.onCall,
   });
   const { signal } = controller;
   const aborted = new Promise<never>((_, reject) => {

@@ -1,10 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ConfigServiceClient, type Evaluation } from '@aws-sdk/client-config-service';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
 import { HTTP_TIMEOUTS } from '../aws/httpTimeouts';
 import { createMemberConfigClients } from '../aws/memberConfigClients';
+import type { OnCall } from '../aws/observeCall';
 import { putEvaluations, TEST_MODE_RESULT_TOKEN } from '../aws/putEvaluations';
 import { type DescribedAccount, readAccountInOrganization } from '../aws/readAccountInOrganization';
 import { type RootFrame, readAccountSnapshot } from '../aws/readAccountSnapshot';
@@ -21,6 +23,8 @@ import { evaluateCrossCheckTargets } from '../core/evaluateCrossCheckTargets';
 import { type CrossCheck, evaluateEffectivePolicyAgreement } from '../core/evaluateEffectivePolicyAgreement';
 import { evaluatePosture, type PostureReport } from '../core/evaluatePosture';
 import type { Organization, OrgSnapshot } from '../core/orgSnapshot';
+import type { ComplianceType } from '../core/reason';
+import { fail, ok } from '../core/result';
 import { parseRuleParameters, type RuleParameters } from '../core/ruleParameters';
 import {
   AccountNotInOrganizationError,
@@ -41,10 +45,22 @@ export const PUT_RESERVE_MS = 20_000;
  */
 export const DEFAULT_ACCOUNT_SCOPE_SHARED_READ_TTL_SECONDS = 300;
 
-type HandlerContext = Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId' | 'invokedFunctionArn'>;
+type HandlerContext = Pick<Context, 'getRemainingTimeInMillis' | 'invokedFunctionArn'>;
 
-// Created once per container, outside the handler, and reused by every invocation.
-const logger = new Logger({ serviceName: 'ai-opt-out-config-rule' });
+/**
+ * The metric that counts the accounts a run put (or tried to put) with each compliance type; a new compliance type
+ * does not compile without its metric.
+ */
+const ACCOUNTS_METRICS: Readonly<Record<ComplianceType, string>> = {
+  COMPLIANT: 'CompliantAccounts',
+  NON_COMPLIANT: 'NonCompliantAccounts',
+  NOT_APPLICABLE: 'NotApplicableAccounts',
+};
+
+// Created once per container, outside the handler, and reused by every invocation. Their service name and the
+// metrics' namespace come from POWERTOOLS_SERVICE_NAME and POWERTOOLS_METRICS_NAMESPACE (template.yaml).
+const logger = new Logger();
+const metrics = new Metrics();
 const organizations = new OrganizationsClient(ORGANIZATIONS_CLIENT_CONFIG);
 const config = new ConfigServiceClient({ requestHandler: HTTP_TIMEOUTS });
 const sts = new STSClient({ requestHandler: HTTP_TIMEOUTS });
@@ -136,11 +152,11 @@ async function withDeadline<T>(work: (abortSignal: AbortSignal) => Promise<T>, m
  * name the members), so with Scope=Account this one call comes before any other read: an outsider costs that one
  * Organizations call, and none again within the TTL, before it is refused.
  */
-async function readInvokingAccount(event: ConfigRuleEvent): Promise<DescribedAccount | undefined> {
+async function readInvokingAccount(event: ConfigRuleEvent, onCall: OnCall): Promise<DescribedAccount | undefined> {
   const now = Date.now();
   const refused = refusedAt.get(event.accountId);
   if (refused !== undefined && now - refused < sharedReadTtlMs()) return undefined;
-  const account = await readAccountInOrganization(organizations, event.accountId);
+  const account = await readAccountInOrganization(organizations, event.accountId, onCall);
   refusedAt.delete(event.accountId);
   if (account === undefined) {
     confirmedMembers.delete(event.accountId);
@@ -162,6 +178,7 @@ async function readAccountPath(
   event: ConfigRuleEvent,
   account: DescribedAccount,
   abortSignal: AbortSignal,
+  onCall: OnCall,
 ): Promise<OrgSnapshot> {
   const now = Date.now();
   const fresh = (readAt: number) => now - readAt < sharedReadTtlMs();
@@ -175,6 +192,7 @@ async function readAccountPath(
       : undefined;
   const read = await readAccountSnapshot(organizations, account, {
     abortSignal,
+    onCall,
     ...(organization === undefined ? {} : { organization }),
     ...(rootFrame === undefined ? {} : { rootFrame }),
   });
@@ -188,25 +206,25 @@ async function readAccountPath(
 
 /**
  * What decides the invoking run: the whole organization (Scope=Organization), or the invoking account's path
- * (Scope=Account), or undefined for an account outside the organization. `onReadMode` hears how the whole
- * organization's read placed the accounts.
+ * (Scope=Account), or undefined for an account outside the organization. `onCall` hears every Organizations request;
+ * `onReadMode` how the whole organization's read placed the accounts.
  */
 async function readOrganization(
   event: ConfigRuleEvent,
   parameters: RuleParameters,
   context: HandlerContext,
-  onReadMode: (readMode: ReadMode) => void,
+  { onCall, onReadMode }: { readonly onCall: OnCall; readonly onReadMode: (readMode: ReadMode) => void },
 ): Promise<OrgSnapshot | undefined> {
   if (parameters.scope === 'Account') {
-    const account = await readInvokingAccount(event);
+    const account = await readInvokingAccount(event, onCall);
     if (account === undefined) return undefined;
     return withDeadline(
-      (abortSignal) => readAccountPath(event, account, abortSignal),
+      (abortSignal) => readAccountPath(event, account, abortSignal, onCall),
       context.getRemainingTimeInMillis() - PUT_RESERVE_MS,
     );
   }
   return withDeadline(
-    (abortSignal) => readOrgSnapshot(organizations, { abortSignal, onReadMode }),
+    (abortSignal) => readOrgSnapshot(organizations, { abortSignal, onCall, onReadMode }),
     context.getRemainingTimeInMillis() - PUT_RESERVE_MS,
   );
 }
@@ -258,6 +276,7 @@ async function crossCheck(
   event: ConfigRuleEvent,
   parameters: RuleParameters,
   context: HandlerContext,
+  onCall: OnCall,
 ) {
   const targets = evaluateCrossCheckTargets(decided, snapshot, parameters);
   // A member's run (Scope=Account) holds one account's path: the sample needs the organization's paths, so there it
@@ -267,7 +286,7 @@ async function crossCheck(
       ? [...targets.conflicts, ...targets.sample]
       : targets.conflicts.filter((accountId) => accountId === event.accountId);
   const deadline = AbortSignal.timeout(Math.max(0, context.getRemainingTimeInMillis() - PUT_RESERVE_MS));
-  const outcomes = await readEffectivePolicies(organizations, asked, deadline);
+  const outcomes = await readEffectivePolicies(organizations, asked, deadline, onCall);
   const answers = new Map([...outcomes].flatMap(([accountId, read]) => (read.ok ? [[accountId, read.value]] : [])));
   const failures = [...outcomes]
     .flatMap(([accountId, read]) => (read.ok ? [] : [{ accountId, error: read.error }]))
@@ -318,15 +337,41 @@ async function evaluationsToPut(report: PostureReport, event: ConfigRuleEvent, p
   }
 }
 
+/** Adds the count of `evaluations` of each compliance type to the run's metrics, zeros included. */
+function addAccountsMetrics(evaluations: readonly AccountEvaluation[]): void {
+  for (const [complianceType, name] of Object.entries(ACCOUNTS_METRICS)) {
+    const count = evaluations.filter((evaluation) => evaluation.complianceType === complianceType).length;
+    metrics.addMetric(name, MetricUnit.Count, count);
+  }
+}
+
 /**
  * The AWS Config custom rule: parses the scheduled event, reads the organization, decides, and puts the evaluations
  * its Scope asks for. Nothing that failed is ever COMPLIANT: a malformed event or rule parameter fails before anything
  * is put; a failed read puts NON_COMPLIANT for the accounts it leaves unproven (failClosedEvaluations) and fails the
  * invocation.
+ * Logs with the Lambda context's keys, and publishes the run's metrics (EMF) once, whether it returns or throws:
+ * OrganizationsCalls and OrganizationsThrottledCalls always; ReadDuration and ReadFailures once it has read;
+ * ACCOUNTS_METRICS once it has evaluations to put.
  * Returns the evaluations it put.
  */
-export async function handler(event: unknown, context: HandlerContext): Promise<Evaluation[]> {
-  logger.appendKeys({ requestId: context.awsRequestId });
+export async function handler(event: unknown, context: Context): Promise<Evaluation[]> {
+  logger.addContext(context);
+  const calls = { made: 0, throttled: 0 };
+  try {
+    return await runRule(event, context, ({ throttled }) => {
+      calls.made += 1;
+      if (throttled) calls.throttled += 1;
+    });
+  } finally {
+    metrics.addMetric('OrganizationsCalls', MetricUnit.Count, calls.made);
+    metrics.addMetric('OrganizationsThrottledCalls', MetricUnit.Count, calls.throttled);
+    metrics.publishStoredMetrics();
+  }
+}
+
+/** What `handler` does, besides its logs' context and its metrics' flush; `onCall` hears every Organizations request. */
+async function runRule(event: unknown, context: HandlerContext, onCall: OnCall): Promise<Evaluation[]> {
   const parsed = parseConfigRuleEvent(event);
   if (!parsed.ok) {
     const error = new InvalidEventError(parsed.error);
@@ -354,16 +399,22 @@ export async function handler(event: unknown, context: HandlerContext): Promise<
       evaluations,
     });
 
-  let snapshot: OrgSnapshot | undefined;
   let readMode: ReadMode | undefined;
-  try {
-    snapshot = await readOrganization(rule, parameters.value, context, (mode) => {
+  const readStartedAt = performance.now();
+  const read = await readOrganization(rule, parameters.value, context, {
+    onCall,
+    onReadMode: (mode) => {
       readMode = mode;
-    });
-  } catch (error) {
+    },
+  }).then(ok, fail);
+  metrics.addMetric('ReadDuration', MetricUnit.Milliseconds, performance.now() - readStartedAt);
+  metrics.addMetric('ReadFailures', MetricUnit.Count, read.ok ? 0 : 1);
+  if (!read.ok) {
+    const { error } = read;
     logger.error('Could not read the organization', { error });
     try {
       const evaluations = await failClosedEvaluations(error, rule, parameters.value, context);
+      addAccountsMetrics(evaluations);
       if (evaluations.length === 0) {
         logger.warn('Put nothing: no earlier read shows the invoking account in the organization', {
           accountId: rule.accountId,
@@ -379,6 +430,7 @@ export async function handler(event: unknown, context: HandlerContext): Promise<
     }
     throw error;
   }
+  const snapshot = read.value;
   if (snapshot === undefined) {
     refusals += 1;
     const error = new AccountNotInOrganizationError(rule.accountId, undefined);
@@ -395,6 +447,7 @@ export async function handler(event: unknown, context: HandlerContext): Promise<
     rule,
     parameters.value,
     context,
+    onCall,
   );
   const { report } = crossChecked;
   let toPut: Awaited<ReturnType<typeof evaluationsToPut>>;
@@ -405,6 +458,8 @@ export async function handler(event: unknown, context: HandlerContext): Promise<
     throw error;
   }
   const { current, stale, staleReadError } = toPut;
+  // The organization's accounts; those that left (`stale`) get NOT_APPLICABLE in Config, but are not counted.
+  addAccountsMetrics(current);
   let sent: Evaluation[];
   try {
     sent = await put([...current, ...stale]);

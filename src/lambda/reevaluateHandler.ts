@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { Context } from 'aws-lambda';
 import { HTTP_TIMEOUTS } from '../aws/httpTimeouts';
@@ -36,8 +37,10 @@ const OUTCOME_MESSAGES: Readonly<Record<ReevaluationOutcome, string>> = {
   recentlyStarted: 'This function started an evaluation less than a minute ago: no evaluation started',
 };
 
-// Created once per container, outside the handler, and reused by every invocation.
-const logger = new Logger({ serviceName: 'ai-opt-out-config-rule' });
+// Created once per container, outside the handler, and reused by every invocation. Their service name and the
+// metrics' namespace come from POWERTOOLS_SERVICE_NAME and POWERTOOLS_METRICS_NAMESPACE (template.yaml).
+const logger = new Logger();
+const metrics = new Metrics();
 const config = new ConfigServiceClient({ ...REEVALUATION_CONFIG_CLIENT_CONFIG, requestHandler: HTTP_TIMEOUTS });
 
 function countByName(changes: readonly PolicyChange[]): Partial<Record<PolicyChangeEventName, number>> {
@@ -68,14 +71,7 @@ function fail(message: string, error: Error): never {
 export function createReevaluateHandler(now: () => Date) {
   let lastStartedAt: Date | undefined;
 
-  /**
-   * Makes at most one StartConfigRulesEvaluation call per batch: none when the batch holds no policy change or this
-   * container started an evaluation less than a minute ago; LimitExceededException counts as already scheduled.
-   * Throws (so that SQS returns the whole batch) when the rule name is not set, the event is not an SQS event, or
-   * AWS Config fails otherwise.
-   */
-  return async function handler(event: unknown, context: Pick<Context, 'awsRequestId'>): Promise<ReevaluationSummary> {
-    logger.appendKeys({ requestId: context.awsRequestId });
+  async function reevaluate(event: unknown): Promise<ReevaluationSummary> {
     const configRuleName = process.env[CONFIG_RULE_NAME_VARIABLE] ?? '';
     if (configRuleName === '') {
       fail(
@@ -86,12 +82,14 @@ export function createReevaluateHandler(now: () => Date) {
     const batch = parsePolicyChangeBatch(event);
     if (!batch.ok) fail('Rejected the event; no evaluation started', new InvalidEventError(batch.error));
     const { records, changes, ignored } = batch.value;
+    metrics.addMetric('PolicyChanges', MetricUnit.Count, changes.length);
     if (ignored.length > 0) logger.warn('Ignored records that are not successful policy changes', { ignored });
 
     const startedAt = now();
     const decision = evaluateReevaluation({ policyChanges: changes.length, lastStartedAt, now: startedAt });
     const outcome = decision.kind === 'start' ? await start(configRuleName) : decision.kind;
     if (outcome === 'started') lastStartedAt = startedAt;
+    metrics.addMetric('EvaluationsStarted', MetricUnit.Count, outcome === 'started' ? 1 : 0);
 
     const summary: ReevaluationSummary = {
       configRuleName,
@@ -105,6 +103,22 @@ export function createReevaluateHandler(now: () => Date) {
       ...(decision.kind === 'recentlyStarted' ? { secondsSinceStart: decision.secondsSinceStart } : {}),
     });
     return summary;
+  }
+
+  /**
+   * Makes at most one StartConfigRulesEvaluation call per batch: none when the batch holds no policy change or this
+   * container started an evaluation less than a minute ago; LimitExceededException counts as already scheduled.
+   * Throws (so that SQS returns the whole batch) when the rule name is not set, the event is not an SQS event, or
+   * AWS Config fails otherwise. Logs with the Lambda context's keys, and publishes PolicyChanges (the batch's policy
+   * changes) and EvaluationsStarted (0 or 1) once, whether it returns or throws.
+   */
+  return async function handler(event: unknown, context: Context): Promise<ReevaluationSummary> {
+    logger.addContext(context);
+    try {
+      return await reevaluate(event);
+    } finally {
+      metrics.publishStoredMetrics();
+    }
   };
 }
 

@@ -1,5 +1,6 @@
 import { ListParentsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { CallOutcome } from '../../src/aws/observeCall';
 import { readAccountInOrganization } from '../../src/aws/readAccountInOrganization';
 import {
   type AccountSnapshotRead,
@@ -70,7 +71,7 @@ async function readMember(
   accountId: string,
   options: ReadAccountSnapshotOptions = {},
 ): Promise<AccountSnapshotRead> {
-  const described = await readAccountInOrganization(client, accountId);
+  const described = await readAccountInOrganization(client, accountId, options.onCall);
   if (described === undefined) throw new Error(`${accountId} is not in the organization`);
   return readAccountSnapshot(client, described, options);
 }
@@ -269,9 +270,27 @@ describe('readAccountSnapshot', () => {
       '%s',
       async (_name, depth, paths, expected) => {
         const { server, client } = await start(chain(depth), { paths });
-        await readMember(client, MEMBER);
+        const onCall = jest.fn<void, [CallOutcome]>();
+        await readMember(client, MEMBER, { onCall });
         expect(sent(server)).toEqual(expected);
+        expect(onCall.mock.calls).toStrictEqual(Array(server.total()).fill([{ throttled: false }]));
         expect(server.total()).toBeLessThanOrEqual(paths ? 15 : 21);
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      'tells onCall which of its calls Organizations throttled, as the SDK retried them',
+      async () => {
+        const { server } = await start(chain(2), { requestsPerSecond: 100, burst: 1 });
+        const retrying = new OrganizationsClient({ ...motoClientConfig(server.endpoint), maxAttempts: 10 });
+        const onCall = jest.fn<void, [CallOutcome]>();
+        await readMember(retrying, MEMBER, { onCall }).finally(() => retrying.destroy());
+        const throttledCalls = onCall.mock.calls.filter(([outcome]) => outcome.throttled).length;
+        const throttledAnswers = Object.values(server.throttled()).reduce((sum, count) => sum + count, 0);
+        expect(onCall).toHaveBeenCalledTimes(server.total());
+        expect(throttledCalls).toBeGreaterThan(0);
+        expect(throttledCalls).toBeLessThanOrEqual(throttledAnswers);
       },
       TEST_TIMEOUT_MS,
     );

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import type { CallOutcome } from '../../src/aws/observeCall';
 import {
   EFFECTIVE_POLICY_CONCURRENCY,
   readEffectivePolicies,
@@ -153,6 +154,22 @@ describe('readEffectivePolicies', () => {
         ['666666666666', { ok: true, value: { kind: 'content', content: CONTENT } }],
       ]),
     );
+  });
+
+  it('tells onCall of every request, and which ones Organizations throttled', async () => {
+    organizations
+      .on(DescribeEffectivePolicyCommand)
+      .resolves(effectivePolicy('222222222222'))
+      .on(DescribeEffectivePolicyCommand, { TargetId: '333333333333' })
+      .resolves({ ...effectivePolicy('333333333333'), $metadata: { attempts: 2 } })
+      .on(DescribeEffectivePolicyCommand, { TargetId: '444444444444' })
+      .rejects(new TooManyRequestsException({ $metadata: { attempts: 10 }, message: 'slow down' }));
+    const onCall = jest.fn<void, [CallOutcome]>();
+
+    await readEffectivePolicies(client, ACCOUNTS.slice(0, 3), new AbortController().signal, onCall);
+
+    expect(onCall).toHaveBeenCalledTimes(3);
+    expect(onCall.mock.calls.filter(([outcome]) => outcome.throttled)).toHaveLength(2);
   });
 
   it('gives every request a signal that aborts when the given one does', async () => {

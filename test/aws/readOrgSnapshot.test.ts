@@ -22,6 +22,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import type { CallOutcome } from '../../src/aws/observeCall';
 import {
   DEFAULT_CONCURRENCY,
   MAX_READ_ATTEMPTS,
@@ -1503,6 +1504,37 @@ describe('readOrgSnapshot', () => {
       });
       const frame = bound.total - bound.DescribeOrganization - bound.ListAccounts;
       expect(organizationsMock.calls()).toHaveLength(bound.total + frame);
+    });
+
+    it('tells onCall of every request it sends, and which ones the SDK had to retry', async () => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, {
+        except: [DescribeOrganizationCommand, ListRootsCommand],
+      });
+      organizationsMock
+        .on(DescribeOrganizationCommand)
+        .resolves({ Organization: SMALL_ORGANIZATION.organization, $metadata: { attempts: 3 } });
+      organizationsMock
+        .on(ListRootsCommand)
+        .resolvesOnce({ Roots: [...SMALL_ORGANIZATION.roots], $metadata: { attempts: 2 } })
+        .resolves({ Roots: [...SMALL_ORGANIZATION.roots], $metadata: { attempts: 1 } });
+      const onCall = jest.fn<void, [CallOutcome]>();
+
+      await readOrgSnapshot(client, { onCall });
+
+      expect(onCall).toHaveBeenCalledTimes(organizationsMock.calls().length);
+      expect(onCall.mock.calls.filter(([outcome]) => outcome.throttled)).toHaveLength(2);
+    });
+
+    it('tells onCall of the request that Organizations kept throttling', async () => {
+      mockOrganization(organizationsMock, SMALL_ORGANIZATION, { except: [ListRootsCommand] });
+      organizationsMock
+        .on(ListRootsCommand)
+        .rejects(new TooManyRequestsException({ $metadata: { attempts: 10 }, message: 'slow down' }));
+      const onCall = jest.fn<void, [CallOutcome]>();
+
+      await expect(readOrgSnapshot(client, { onCall, concurrency: 1 })).rejects.toThrow(OrganizationsThrottledError);
+
+      expect(onCall.mock.calls).toStrictEqual([[{ throttled: false }], [{ throttled: true }]]);
     });
   });
 

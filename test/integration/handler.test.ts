@@ -74,6 +74,8 @@ interface InvokeOutcome {
   readonly exitCode: number | null;
   /** Powertools log lines (one JSON object a line) from stdout and stderr. */
   readonly logs: readonly unknown[];
+  /** Powertools metrics (EMF: one JSON object with `_aws` a line) from stdout. */
+  readonly metrics: readonly unknown[];
   /** The raw log lines, to check what they leave out. */
   readonly rawLogs: readonly string[];
   /** What invoke.mjs printed on stdout besides log lines, parsed: the evaluations; undefined when it printed none. */
@@ -84,18 +86,21 @@ interface InvokeOutcome {
 
 interface Output {
   readonly logs: unknown[];
+  readonly metrics: unknown[];
   readonly rawLogs: string[];
   readonly other: string[];
 }
 
 /**
- * Separates Powertools' log lines (a JSON object on one line, starting at column 0) from the rest. invoke.mjs
- * pretty-prints the evaluations as an array, so none of its lines starts with "{".
+ * Separates Powertools' log lines and metrics (a JSON object on one line, starting at column 0; metrics hold `_aws`)
+ * from the rest. invoke.mjs pretty-prints the evaluations as an array, so none of its lines starts with "{".
  */
 function splitOutput(text: string): Output {
-  const output: Output = { logs: [], rawLogs: [], other: [] };
+  const output: Output = { logs: [], metrics: [], rawLogs: [], other: [] };
   for (const line of text.split('\n')) {
-    if (line.startsWith('{')) {
+    if (line.startsWith('{"_aws"')) {
+      output.metrics.push(JSON.parse(line));
+    } else if (line.startsWith('{')) {
       output.rawLogs.push(line);
       output.logs.push(JSON.parse(line));
     } else if (line !== '') {
@@ -156,6 +161,7 @@ function invoke(eventFile: string, endpoint: string): Promise<InvokeOutcome> {
         resolvePromise({
           exitCode,
           logs: [...out.logs, ...err.logs],
+          metrics: out.metrics,
           rawLogs: [...out.rawLogs, ...err.rawLogs],
           result: out.other.length === 0 ? undefined : JSON.parse(out.other.join('\n')),
           stderrLines: err.other,
@@ -277,6 +283,7 @@ describeWithMoto('the built Lambda handler against moto_server', (moto) => {
     'puts COMPLIANT for every active account of a fully locked organization, the management account included, and NOT_APPLICABLE for a closed one',
     async () => {
       const org = await buildMotoOrganization(builder, LOCKED_ORGANIZATION);
+      const built = moto().requests.length;
 
       // CrossCheckAccounts=0: moto has no DescribeEffectivePolicy (the next test shows what the default does).
       const outcome = await invoke(SCHEDULED_WITH_PARAMETERS, moto().endpoint);
@@ -292,6 +299,20 @@ describeWithMoto('the built Lambda handler against moto_server', (moto) => {
       ]);
       expect(outcome.result).toContainEqual(expect.objectContaining({ ComplianceResourceId: MANAGEMENT_ACCOUNT_ID }));
       expectSummaryLog(outcome, org, LOCKED_ORGANIZATION, { COMPLIANT: 4, NON_COMPLIANT: 0, NOT_APPLICABLE: 1 });
+      const organizationsRequests = moto()
+        .requests.slice(built)
+        .filter((request) => request.target?.startsWith('AWSOrganizationsV20161128.'));
+      expect(outcome.metrics).toEqual([
+        expect.objectContaining({
+          service: 'ai-opt-out-config-rule',
+          CompliantAccounts: 4,
+          NonCompliantAccounts: 0,
+          NotApplicableAccounts: 1,
+          ReadFailures: 0,
+          OrganizationsCalls: organizationsRequests.length,
+          OrganizationsThrottledCalls: 0,
+        }),
+      ]);
       // The built function asked which accounts have an invalid effective policy, before and after the tree; the
       // gap-filler answered none.
       expect(moto().requests.filter((request) => request.target === LIST_INVALID_TARGET)).toHaveLength(2);

@@ -32,6 +32,7 @@ import {
 } from '../../src/errors';
 import { handler, PUT_RESERVE_MS } from '../../src/lambda/handler';
 import { captureOutput } from '../support/capturedOutput';
+import { lambdaContext } from '../support/lambdaContext';
 import {
   aiPolicy,
   MANAGEMENT_ID,
@@ -52,12 +53,9 @@ const sts = mockClient(STSClient);
 const SANDBOX = 'ou-exam-33333333';
 const SANDBOX_ACCOUNT = '333333333333';
 const OWN_ACCOUNT = '123456789012';
-const FUNCTION_ARN = `arn:aws:lambda:us-east-1:${OWN_ACCOUNT}:function:ai-services-opt-out-rule-rule`;
-const context = {
-  awsRequestId: 'request-1',
-  getRemainingTimeInMillis: () => 300_000,
-  invokedFunctionArn: FUNCTION_ARN,
-};
+const context = lambdaContext({
+  invokedFunctionArn: `arn:aws:lambda:us-east-1:${OWN_ACCOUNT}:function:ai-services-opt-out-rule-rule`,
+});
 
 function eventFile(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(`events/${name}`, 'utf8'));
@@ -151,7 +149,11 @@ describe('handler', () => {
       accounts: 2,
       counts: { COMPLIANT: 0, NON_COMPLIANT: 2, NOT_APPLICABLE: 0 },
       testMode: true,
-      requestId: 'request-1',
+      function_name: 'ai-services-opt-out-rule-rule',
+      function_arn: context.invokedFunctionArn,
+      function_memory_size: '512',
+      function_request_id: 'request-1',
+      cold_start: expect.any(Boolean),
       readMode: { mode: 'walk', reason: `account ${MANAGEMENT_ID} has no Paths` },
     });
     const text = output.text();
@@ -299,6 +301,159 @@ describe('handler', () => {
     expect(logLines().map((line) => line.message)).toEqual([
       'Could not read the organization',
       'Could not put the fail-closed result either',
+    ]);
+  });
+});
+
+describe('handler, metrics and the Lambda context', () => {
+  it('publishes the accounts of each compliance type, the Organizations calls, throttled ones and the read duration once', async () => {
+    const organization = fixture([LOCKED]);
+    mockOrganization(organizations, organization, { except: [DescribeOrganizationCommand] });
+    // The SDK needed a second attempt: Organizations throttled the first.
+    organizations
+      .on(DescribeOrganizationCommand)
+      .resolves({ Organization: organization.organization, $metadata: { attempts: 2 } });
+    await handler(eventFile('scheduled-testmode.json'), context);
+    const published = output.metricLines();
+    expect(published).toEqual([
+      {
+        _aws: {
+          Timestamp: expect.any(Number),
+          CloudWatchMetrics: [
+            {
+              Namespace: 'AiOptOutConfigRule',
+              Dimensions: [['service']],
+              Metrics: [
+                { Name: 'ReadDuration', Unit: 'Milliseconds' },
+                { Name: 'ReadFailures', Unit: 'Count' },
+                { Name: 'CompliantAccounts', Unit: 'Count' },
+                { Name: 'NonCompliantAccounts', Unit: 'Count' },
+                { Name: 'NotApplicableAccounts', Unit: 'Count' },
+                { Name: 'OrganizationsCalls', Unit: 'Count' },
+                { Name: 'OrganizationsThrottledCalls', Unit: 'Count' },
+              ],
+            },
+          ],
+        },
+        service: 'ai-opt-out-config-rule',
+        ReadDuration: expect.any(Number),
+        ReadFailures: 0,
+        CompliantAccounts: 2,
+        NonCompliantAccounts: 0,
+        NotApplicableAccounts: 0,
+        // The read and the cross-check with AWS's effective policy.
+        OrganizationsCalls: organizations.calls().length,
+        OrganizationsThrottledCalls: 1,
+      },
+    ]);
+    expect(published[0]?.ReadDuration).toBeGreaterThanOrEqual(0);
+    expect(organizations).toHaveReceivedCommand(DescribeEffectivePolicyCommand);
+  });
+
+  it('publishes a read failure and the accounts it put NON_COMPLIANT when the read fails closed', async () => {
+    mockOrganization(organizations, fixture([LOCKED]), {
+      fault: {
+        command: ListRootsCommand,
+        error: new TooManyRequestsException({ $metadata: { attempts: 10 }, message: 'slow down' }),
+      },
+    });
+    await expect(handler(eventFile('scheduled-testmode.json'), context)).rejects.toThrow(OrganizationsThrottledError);
+    expect(putEvaluationsSent()).toEqual([expect.objectContaining({ ComplianceType: 'NON_COMPLIANT' })]);
+    const published = output.metricLines();
+    expect(published).toEqual([
+      {
+        _aws: {
+          Timestamp: expect.any(Number),
+          CloudWatchMetrics: [
+            {
+              Namespace: 'AiOptOutConfigRule',
+              Dimensions: [['service']],
+              Metrics: [
+                { Name: 'ReadDuration', Unit: 'Milliseconds' },
+                { Name: 'ReadFailures', Unit: 'Count' },
+                { Name: 'CompliantAccounts', Unit: 'Count' },
+                { Name: 'NonCompliantAccounts', Unit: 'Count' },
+                { Name: 'NotApplicableAccounts', Unit: 'Count' },
+                { Name: 'OrganizationsCalls', Unit: 'Count' },
+                { Name: 'OrganizationsThrottledCalls', Unit: 'Count' },
+              ],
+            },
+          ],
+        },
+        service: 'ai-opt-out-config-rule',
+        ReadDuration: expect.any(Number),
+        ReadFailures: 1,
+        CompliantAccounts: 0,
+        NonCompliantAccounts: 1,
+        NotApplicableAccounts: 0,
+        OrganizationsCalls: organizations.calls().length,
+        OrganizationsThrottledCalls: 1,
+      },
+    ]);
+    expect(published[0]?.ReadDuration).toBeGreaterThanOrEqual(0);
+  });
+
+  it('publishes its calls, none, when it rejects the event before any read', async () => {
+    await expect(handler(eventFile('malformed-invoking-event.json'), context)).rejects.toThrow(InvalidEventError);
+    expect(output.metricLines()).toEqual([
+      expect.objectContaining({
+        _aws: expect.objectContaining({
+          CloudWatchMetrics: [
+            {
+              Namespace: 'AiOptOutConfigRule',
+              Dimensions: [['service']],
+              Metrics: [
+                { Name: 'OrganizationsCalls', Unit: 'Count' },
+                { Name: 'OrganizationsThrottledCalls', Unit: 'Count' },
+              ],
+            },
+          ],
+        }),
+        OrganizationsCalls: 0,
+        OrganizationsThrottledCalls: 0,
+      }),
+    ]);
+  });
+
+  it('counts every Organizations call of a Scope=Account run, DescribeAccount and the path read included', async () => {
+    mockOrganization(organizations, withAccountPaths(fixture([LOCKED])));
+    // The management account's own rule, so that no member role is needed.
+    const central = { ...context, invokedFunctionArn: `arn:aws:lambda:us-east-1:${MANAGEMENT_ID}:function:rule` };
+    await handler(
+      { ...eventFile('scheduled-testmode.json'), accountId: MANAGEMENT_ID, ruleParameters: '{"Scope":"Account"}' },
+      central,
+    );
+    expect(output.metricLines()).toEqual([
+      expect.objectContaining({
+        CompliantAccounts: 1,
+        NonCompliantAccounts: 0,
+        NotApplicableAccounts: 0,
+        OrganizationsCalls: organizations.calls().length,
+      }),
+    ]);
+    expect(organizations).toHaveReceivedCommand(DescribeAccountCommand);
+  });
+
+  it('logs cold_start true in the first invocation of a container only, as Lambda initializes it on demand', async () => {
+    process.env.AWS_LAMBDA_INITIALIZATION_TYPE = 'on-demand';
+    try {
+      // A new container: the handler module loaded afresh. The malformed event needs no AWS client.
+      let fresh: typeof handler | undefined;
+      jest.isolateModules(() => {
+        const loaded: typeof import('../../src/lambda/handler') = require('../../src/lambda/handler');
+        fresh = loaded.handler;
+      });
+      for (const requestId of ['request-1', 'request-2']) {
+        await fresh?.(eventFile('malformed-invoking-event.json'), { ...context, awsRequestId: requestId }).catch(
+          () => undefined,
+        );
+      }
+    } finally {
+      delete process.env.AWS_LAMBDA_INITIALIZATION_TYPE;
+    }
+    expect(logLines().map((line) => [line.function_request_id, line.cold_start])).toEqual([
+      ['request-1', true],
+      ['request-2', false],
     ]);
   });
 });

@@ -6,6 +6,7 @@ import { readEffectivePolicy } from '../../src/aws/readEffectivePolicy';
 import { handler } from '../../src/lambda/handler';
 import { captureOutput } from '../support/capturedOutput';
 import { type FakeOrganizations, startFakeOrganizations } from '../support/fakeOrganizations';
+import { lambdaContext } from '../support/lambdaContext';
 import { motoClientConfig } from '../support/motoServer';
 import { optIn, optOut, SEED_000 } from '../support/policies';
 import { ROOT_ID, snapshotOf } from '../support/snapshotBuilder';
@@ -49,11 +50,7 @@ const event = (parameters: Record<string, string>) => ({
   accountId: OWN_ACCOUNT,
   ruleParameters: JSON.stringify({ RequiredLocks: 'default,opt_out_policy', ...parameters }),
 });
-const context = {
-  awsRequestId: 'request-1',
-  getRemainingTimeInMillis: () => 300_000,
-  invokedFunctionArn: `arn:aws:lambda:us-east-1:${OWN_ACCOUNT}:function:rule`,
-};
+const context = lambdaContext({ invokedFunctionArn: `arn:aws:lambda:us-east-1:${OWN_ACCOUNT}:function:rule` });
 
 let fake: FakeOrganizations;
 const output = captureOutput();

@@ -10,13 +10,14 @@ import 'aws-sdk-client-mock-jest';
 import { InvalidEventError } from '../../src/errors';
 import { CONFIG_RULE_NAME_VARIABLE, createReevaluateHandler, handler } from '../../src/lambda/reevaluateHandler';
 import { captureOutput } from '../support/capturedOutput';
+import { lambdaContext } from '../support/lambdaContext';
 
 type Json = Record<string, unknown>;
 
 const config = mockClient(ConfigServiceClient);
 
 const RULE = 'ai-services-opt-out';
-const context = { awsRequestId: 'request-1' };
+const context = lambdaContext({ functionName: 'ai-services-opt-out-rule-reevaluate', memoryLimitInMB: '256' });
 
 function readJson(path: string): Json {
   return JSON.parse(readFileSync(path, 'utf8'));
@@ -115,12 +116,43 @@ describe('reevaluate handler', () => {
       level: 'INFO',
       message: 'Started an evaluation of the rule',
       service: 'ai-opt-out-config-rule',
-      requestId: 'request-1',
+      function_name: 'ai-services-opt-out-rule-reevaluate',
+      function_arn: context.invokedFunctionArn,
+      function_memory_size: '256',
+      function_request_id: 'request-1',
+      cold_start: expect.any(Boolean),
       configRuleName: RULE,
       records: 3,
       ignoredRecords: 0,
       outcome: 'started',
     });
+  });
+
+  it("publishes the batch's policy changes and the evaluations it started once per invocation", async () => {
+    const { invoke, advanceSeconds } = handlerWithClock();
+    await invoke(burst(3), context);
+    advanceSeconds(10);
+    await invoke(burst(2), context);
+    const emf = (policyChanges: number, evaluationsStarted: number) => ({
+      _aws: {
+        Timestamp: expect.any(Number),
+        CloudWatchMetrics: [
+          {
+            Namespace: 'AiOptOutConfigRule',
+            Dimensions: [['service']],
+            Metrics: [
+              { Name: 'PolicyChanges', Unit: 'Count' },
+              { Name: 'EvaluationsStarted', Unit: 'Count' },
+            ],
+          },
+        ],
+      },
+      service: 'ai-opt-out-config-rule',
+      PolicyChanges: policyChanges,
+      EvaluationsStarted: evaluationsStarted,
+    });
+    // The second batch came 10 seconds after the first started an evaluation.
+    expect(output.metricLines()).toEqual([emf(3, 1), emf(2, 0)]);
   });
 
   it('makes one call for a batch of 50 policy changes', async () => {
@@ -186,6 +218,7 @@ describe('reevaluate handler', () => {
     const error = new ResourceInUseException({ $metadata: {}, message: 'The rule is being deleted' });
     config.on(StartConfigRulesEvaluationCommand).rejectsOnce(error).resolves({});
     await expect(invoke(burst(3), context)).rejects.toBe(error);
+    expect(output.metricLines()).toEqual([expect.objectContaining({ PolicyChanges: 3 })]);
     expect(logLines()).toEqual([
       expect.objectContaining({
         level: 'ERROR',

@@ -15,12 +15,13 @@ import {
 } from '../../src/errors';
 import { handler } from '../../src/lambda/remediateHandler';
 import { captureOutput } from '../support/capturedOutput';
+import { lambdaContext } from '../support/lambdaContext';
 import { aiPolicy, MANAGEMENT_ID, ORG_ID, ROOT_ID } from '../support/organizationsMock';
 import { optIn } from '../support/policies';
 import { CREATED_ID, mockLiveOrganization, SANDBOX_ACCOUNT } from '../support/remediationMock';
 
 const organizations = mockClient(OrganizationsClient);
-const context = { awsRequestId: 'request-1' };
+const context = lambdaContext({ functionName: 'ai-services-opt-out-rule-remediate' });
 
 const output = captureOutput();
 
@@ -57,7 +58,8 @@ describe('remediateHandler', () => {
       expect.objectContaining({
         level: 'INFO',
         message: 'Planned the remediation (dry run)',
-        requestId: 'request-1',
+        function_name: 'ai-services-opt-out-rule-remediate',
+        function_request_id: 'request-1',
         organizationId: ORG_ID,
         resourceId: SANDBOX_ACCOUNT,
         policyName: DEFAULT_REMEDIATION_POLICY_NAME,
@@ -110,6 +112,26 @@ describe('remediateHandler', () => {
       },
     ]);
     expect(logLines()).toEqual([expect.objectContaining({ level: 'INFO', changed: true, needsPerson: 1 })]);
+    expect(output.metricLines()).toEqual([
+      {
+        _aws: {
+          Timestamp: expect.any(Number),
+          CloudWatchMetrics: [
+            {
+              Namespace: 'AiOptOutConfigRule',
+              Dimensions: [['service']],
+              Metrics: [
+                { Name: 'RemediationChangedOrganization', Unit: 'Count' },
+                { Name: 'RemediationNeedsPerson', Unit: 'Count' },
+              ],
+            },
+          ],
+        },
+        service: 'ai-opt-out-config-rule',
+        RemediationChangedOrganization: 1,
+        RemediationNeedsPerson: 1,
+      },
+    ]);
   });
 
   it('fails, after logging, when a read after the changes still shows steps to do', async () => {
@@ -123,6 +145,9 @@ describe('remediateHandler', () => {
     expect(logLines().map((line) => [line.level, line.message])).toEqual([
       ['INFO', 'Remediated the organization'],
       ['ERROR', 'Organizations still shows steps to do after the remediation'],
+    ]);
+    expect(output.metricLines()).toEqual([
+      expect.objectContaining({ RemediationChangedOrganization: 1, RemediationNeedsPerson: 0 }),
     ]);
   });
 
