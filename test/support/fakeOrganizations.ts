@@ -70,7 +70,7 @@ export interface FakeOrganizationsOptions {
   /**
    * Called for every request the rate limit lets through, and its result awaited, before the request is answered from
    * the model: a test may hold requests here, or call `setModel` to change the organization in the middle of a read.
-   * What it throws is answered as HTTP 500 ServiceException.
+   * An AwsError it throws is answered as that error; anything else it throws as HTTP 500 ServiceException.
    */
   readonly onRequest?: (operation: FakeOrganizationsOperation, input: Readonly<Record<string, unknown>>) => unknown;
 }
@@ -101,8 +101,11 @@ export interface FakeOrganizations {
 
 type Json = Readonly<Record<string, unknown>>;
 
-/** An error answered the AWS way: HTTP 400 and `{"__type": name, "Message": ..., ...fields}`. */
-class AwsError extends Error {
+/**
+ * An error answered the AWS way: HTTP 400 and `{"__type": name, "Message": ..., ...fields}`; `onRequest` may throw one
+ * to have one request answered so (a TooManyRequestsException, say, at exactly the request a test chooses).
+ */
+export class AwsError extends Error {
   constructor(
     readonly type: string,
     message: string,
