@@ -471,7 +471,11 @@ function exitCodeAfterWrites(code: number, writeErrors: ReadonlyMap<NodeJS.Write
   return exitCode;
 }
 
-if (require.main === module) {
+/**
+ * The program: runs the command line of this process, writes to its stdout and stderr, and exits with the code. For
+ * `node dist/cli.js` and the bin, and for scripts/cli.mjs, which loads the bundle and calls it.
+ */
+export function main(): void {
   // The SDK warns on every run that its releases after January 2027 need Node 22; it is no news to an auditor.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const streams = [process.stdout, process.stderr];
@@ -496,3 +500,5 @@ if (require.main === module) {
     process.exit(exitCodeAfterWrites(code, writeErrors));
   });
 }
+
+if (require.main === module) main();
