@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { version } from '../../package.json';
+import { name as packageName, version } from '../../package.json';
 import { ORGANIZATIONS_CLIENT_CONFIG, readOrgSnapshot } from '../aws/readOrgSnapshot';
 import { remediateOrganization } from '../aws/remediateOrganization';
 import { evaluatePosture } from '../core/evaluatePosture';
@@ -29,62 +29,204 @@ const DEFAULT_EXAMPLES_DIR = 'events/organizations';
 const DEFAULT_TIMEOUT_SECONDS = 300;
 // setTimeout fires at once for delays past 2^31 - 1 ms (about 24.8 days); a day is more than any read needs.
 const MAX_TIMEOUT_SECONDS = 86_400;
+/** Where the help wraps its text, in characters. */
+const HELP_WIDTH = 100;
+/** The column where the help's explanations start. */
+const HELP_INDENT = 27;
 
-const USAGE = `Usage:
-  ${PROGRAM} audit [--profile P] [--region R] [--save-snapshot FILE] [--timeout S] [options]
-                           read the live organization (management account or delegated
-                           administrator) and evaluate it
-  ${PROGRAM} audit --snapshot FILE [options]
-                           evaluate a saved organization snapshot
-  ${PROGRAM} examples [DIR] [options]
-                           evaluate every *.json snapshot in DIR (default ${DEFAULT_EXAMPLES_DIR})
-  ${PROGRAM} remediate [--dry-run] [--policy-name NAME] [--profile P] [--region R] [--timeout S] [--format F]
-                           enable AI opt-out policies on the root and attach the fully locked
-                           opt-out policy; never touches another policy
+const COMMAND_NAMES = ['audit', 'examples', 'remediate'] as const;
+type Command = (typeof COMMAND_NAMES)[number];
 
-Options:
-  --snapshot FILE          organization snapshot, JSON (format: README, "Snapshot format")
-  --profile P              AWS profile for the live read (default: the default credential chain)
-  --region R               Organizations endpoint region (default: us-east-1; AWS_ENDPOINT_URL wins)
-  --save-snapshot FILE     also write the snapshot the live read saw, as evidence
-  --timeout SECONDS        give up on a live read or remediation after this long, with exit code 3
-                           (default ${DEFAULT_TIMEOUT_SECONDS})
-  --dry-run                remediate: print the plan, change nothing
-  --policy-name NAME       remediate: the policy it owns (default ${DEFAULT_REMEDIATION_POLICY_NAME})
-  --format F               output format: table (default), json, csv, markdown, junit or sarif;
-                           examples and remediate: table or json (see docs/report-formats.md)
-  --output FILE            audit: write the report to FILE, whole or not at all, not to stdout
-  --only-failures          audit, examples: list only NON_COMPLIANT accounts (counts stay whole)
-  --quiet                  audit: write no report; the exit code is the verdict
-  --required-locks LIST    rule parameter RequiredLocks: comma-separated services, default,
-                           opt_out_policy, or none (default: all three)
-  --allowed-opt-in LIST    rule parameter AllowedOptInServices: comma-separated service keys
-                           that may be optIn (default: none)
-  -h, --help               show this help
-  --version                show the version
+interface CommandHelp {
+  /** What it does, in one line of the list of commands. */
+  readonly summary: string;
+  /** Its forms: the arguments after the command, and what the command does with them. */
+  readonly synopsis: readonly (readonly [args: string, what: string])[];
+  readonly exitCodes: string;
+}
 
-Exit codes: 0 COMPLIANT, 1 NON_COMPLIANT, 2 usage or input error, 3 failure while running.
-(examples exits 0 once every file was evaluated, whatever the verdicts; remediate exits 0 when
-nothing is left to do, 1 when a dry run plans changes or something needs a person.)
-`;
+const COMMANDS = {
+  audit: {
+    summary: 'evaluate the live organization, or a saved snapshot of it',
+    synopsis: [
+      [
+        '[--profile P] [--region R] [--save-snapshot FILE] [--timeout S] [options]',
+        'read the live organization (management account or delegated administrator) and evaluate it',
+      ],
+      ['--snapshot FILE [options]', 'evaluate a saved organization snapshot'],
+    ],
+    exitCodes: '0 COMPLIANT, 1 NON_COMPLIANT, 2 usage or input error, 3 failure while running.',
+  },
+  examples: {
+    summary: 'evaluate every *.json snapshot in a directory',
+    synopsis: [['[DIR] [options]', `evaluate every *.json snapshot in DIR (default ${DEFAULT_EXAMPLES_DIR})`]],
+    exitCodes:
+      '0 once every file was evaluated, whatever the verdicts; 2 usage or input error; 3 failure while running.',
+  },
+  remediate: {
+    summary: 'make the organization pass every check: attach the fully locked opt-out policy to the root',
+    synopsis: [
+      [
+        '[--dry-run] [--policy-name NAME] [--profile P] [--region R] [--timeout S] [options]',
+        'enable AI opt-out policies on the root and attach the fully locked opt-out policy; never touches another policy',
+      ],
+    ],
+    exitCodes:
+      '0 nothing is left to do, 1 a dry run plans changes or something needs a person, 2 usage error, 3 failure while running (what was done stays done: run remediate --dry-run to see what is left).',
+  },
+} as const satisfies Record<Command, CommandHelp>;
 
+interface OptionHelp {
+  readonly type: 'string' | 'boolean';
+  readonly short?: string;
+  /** What the value stands for in the help, such as FILE. */
+  readonly value?: string;
+  /** The commands that take it; the others refuse it. */
+  readonly commands: readonly Command[];
+  readonly help: string;
+}
+
+/**
+ * Every option, in the order of the help: parseArgs reads its `type` and `short`, each command's help lists the
+ * options that name it, and a command refuses the others. Adding an option is adding an entry here.
+ */
 const OPTIONS = {
-  snapshot: { type: 'string' },
-  profile: { type: 'string' },
-  region: { type: 'string' },
-  'save-snapshot': { type: 'string' },
-  timeout: { type: 'string' },
-  'dry-run': { type: 'boolean' },
-  'policy-name': { type: 'string' },
-  format: { type: 'string' },
-  output: { type: 'string' },
-  'only-failures': { type: 'boolean' },
-  quiet: { type: 'boolean' },
-  'required-locks': { type: 'string' },
-  'allowed-opt-in': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean' },
-} as const;
+  snapshot: {
+    type: 'string',
+    value: 'FILE',
+    commands: ['audit'],
+    help: 'organization snapshot, JSON (format: docs/snapshot-format.md)',
+  },
+  profile: {
+    type: 'string',
+    value: 'P',
+    commands: ['audit', 'remediate'],
+    help: 'AWS profile (default: AWS_PROFILE, or the default credential chain)',
+  },
+  region: {
+    type: 'string',
+    value: 'R',
+    commands: ['audit', 'remediate'],
+    help: 'Organizations endpoint region (default: us-east-1; AWS_ENDPOINT_URL wins)',
+  },
+  'save-snapshot': {
+    type: 'string',
+    value: 'FILE',
+    commands: ['audit'],
+    help: 'also write the snapshot the live read saw, as evidence',
+  },
+  timeout: {
+    type: 'string',
+    value: 'S',
+    commands: ['audit', 'remediate'],
+    help: `give up after S seconds (fractions allowed), with exit code 3 (default ${DEFAULT_TIMEOUT_SECONDS})`,
+  },
+  'dry-run': { type: 'boolean', commands: ['remediate'], help: 'print the plan, change nothing' },
+  'policy-name': {
+    type: 'string',
+    value: 'NAME',
+    commands: ['remediate'],
+    help: `the policy it owns (default ${DEFAULT_REMEDIATION_POLICY_NAME})`,
+  },
+  format: {
+    type: 'string',
+    value: 'F',
+    commands: COMMAND_NAMES,
+    help: 'output format: table (default) or json; audit also csv, markdown, junit or sarif (docs/report-formats.md)',
+  },
+  output: {
+    type: 'string',
+    value: 'FILE',
+    commands: ['audit'],
+    help: 'write the report to FILE, whole or not at all, not to stdout',
+  },
+  'only-failures': {
+    type: 'boolean',
+    commands: ['audit', 'examples'],
+    help: 'list only NON_COMPLIANT accounts (counts stay whole)',
+  },
+  quiet: { type: 'boolean', commands: ['audit'], help: 'write no report; the exit code is the verdict' },
+  'required-locks': {
+    type: 'string',
+    value: 'LIST',
+    commands: ['audit', 'examples'],
+    help: 'rule parameter RequiredLocks: comma-separated services, default, opt_out_policy, or none (default: all three)',
+  },
+  'allowed-opt-in': {
+    type: 'string',
+    value: 'LIST',
+    commands: ['audit', 'examples'],
+    help: 'rule parameter AllowedOptInServices: comma-separated service keys that may be optIn (default: none)',
+  },
+  help: { type: 'boolean', short: 'h', commands: COMMAND_NAMES, help: 'show this help' },
+  version: { type: 'boolean', commands: COMMAND_NAMES, help: 'show the version' },
+} as const satisfies Record<string, OptionHelp>;
+
+/**
+ * The npm scripts of package.json that run a command (`node scripts/cli.mjs <command>`), and what a person types to
+ * run one with arguments.
+ */
+const NPM_SCRIPTS = new Map<string, { readonly command: Command; readonly typed: string }>([
+  ['audit', { command: 'audit', typed: 'npm run --silent audit --' }],
+  ['remediate', { command: 'remediate', typed: 'npm run --silent remediate --' }],
+  ['start', { command: 'examples', typed: 'npm start --' }],
+]);
+
+/**
+ * What a person types to run `command` where they are: the npm script of this package that ran it, such as
+ * `npm run --silent audit --`, or else the program, `ai-opt-out-audit audit` (the package's bin).
+ */
+function typedCommand(command: Command, env: CliIo['env']): string {
+  const script = env.npm_package_name === packageName ? NPM_SCRIPTS.get(env.npm_lifecycle_event ?? '') : undefined;
+  return script?.command === command ? script.typed : `${PROGRAM} ${command}`;
+}
+
+/** `text` in lines of at most `width` characters, broken between words. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  return [...lines, line];
+}
+
+/** A term (an option, a command) and its explanation, which starts at HELP_INDENT, on its line or below it. */
+function helpItem(term: string, explanation: string): string {
+  const indent = ' '.repeat(HELP_INDENT);
+  const [first = '', ...rest] = wrap(explanation, HELP_WIDTH - HELP_INDENT);
+  const head =
+    term.length + 2 < HELP_INDENT ? `  ${term.padEnd(HELP_INDENT - 2)}${first}` : `  ${term}\n${indent}${first}`;
+  return [head, ...rest.map((line) => `${indent}${line}`)].join('\n');
+}
+
+/** The options that every one of `commands` takes, one item each. */
+function optionsHelp(commands: readonly Command[]): string {
+  return Object.entries<OptionHelp>(OPTIONS)
+    .filter(([, option]) => commands.every((command) => option.commands.includes(command)))
+    .map(([option, { short, value, help }]) =>
+      helpItem(`${short === undefined ? '' : `-${short}, `}--${option}${value === undefined ? '' : ` ${value}`}`, help),
+    )
+    .join('\n');
+}
+
+/** The help of `command`: its forms as a person types them here, its options and its exit codes. */
+function commandHelp(command: Command, env: CliIo['env']): string {
+  const { synopsis, exitCodes } = COMMANDS[command];
+  const forms = synopsis.map(([args, what]) => helpItem(`${typedCommand(command, env)} ${args}`, what));
+  return `Usage:\n${forms.join('\n')}\n\nOptions:\n${optionsHelp([command])}\n\n${wrap(`Exit codes: ${exitCodes}`, HELP_WIDTH).join('\n')}\n`;
+}
+
+/** The help of the program: its commands, and the options every command takes. */
+function programHelp(): string {
+  const commands = COMMAND_NAMES.map((command) => helpItem(command, COMMANDS[command].summary));
+  return `Usage: ${PROGRAM} COMMAND [options]\n\nCommands:\n${commands.join('\n')}\n${helpItem('help [COMMAND]', 'show this help, or the help of COMMAND')}\n\nRun "${PROGRAM} COMMAND --help" for the forms, options and exit codes of a command.\n\nOptions:\n${optionsHelp(COMMAND_NAMES)}\n`;
+}
 
 const FORMATS = ['table', 'json', 'csv', 'markdown', 'junit', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
@@ -333,9 +475,17 @@ function rejectOptions(values: Values, names: readonly (keyof Values)[], why: st
   if (given !== undefined) throw new UsageError(`--${given} ${why} (see --help)`);
 }
 
+/** Refuses an option that `command` does not take, naming the commands that do. */
+function refuseOptionsNotFor(command: Command, values: Values): void {
+  for (const [option, { commands }] of Object.entries<OptionHelp>(OPTIONS)) {
+    if (option in values && !commands.includes(command)) {
+      throw new UsageError(`--${option} is for ${commands.join(' and ')}, not ${command} (see --help)`);
+    }
+  }
+}
+
 async function audit(positionals: readonly string[], values: Values, io: CliIo) {
   if (positionals.length > 0) throw new UsageError(`audit takes no arguments, got "${positionals[0]}" (see --help)`);
-  rejectOptions(values, ['dry-run', 'policy-name'], 'is for remediate, not audit');
   const options = reportOptionsFrom(values, FORMATS);
   const parameters = ruleParametersFrom(values);
   let snapshot: OrgSnapshot;
@@ -361,11 +511,6 @@ async function audit(positionals: readonly string[], values: Values, io: CliIo) 
 async function examples(positionals: readonly string[], values: Values, io: CliIo) {
   if (positionals.length > 1)
     throw new UsageError(`examples takes one directory, got ${positionals.length} (see --help)`);
-  rejectOptions(
-    values,
-    ['snapshot', 'profile', 'region', 'save-snapshot', 'timeout', 'dry-run', 'policy-name', 'output', 'quiet'],
-    'is not for examples',
-  );
   const options = reportOptionsFrom(values, TEXT_FORMATS);
   const parameters = ruleParametersFrom(values);
   const dir = positionals[0] ?? DEFAULT_EXAMPLES_DIR;
@@ -397,12 +542,6 @@ async function examples(positionals: readonly string[], values: Values, io: CliI
 async function remediate(positionals: readonly string[], values: Values, io: CliIo) {
   if (positionals.length > 0)
     throw new UsageError(`remediate takes no arguments, got "${positionals[0]}" (see --help)`);
-  rejectOptions(
-    values,
-    ['snapshot', 'save-snapshot', 'required-locks', 'allowed-opt-in'],
-    'is not for remediate, which makes the organization pass every check',
-  );
-  rejectOptions(values, ['output', 'only-failures', 'quiet'], 'is for audit reports, not remediate');
   const format = formatFrom(values, TEXT_FORMATS);
   const name = parsePolicyName(values['policy-name'] ?? DEFAULT_REMEDIATION_POLICY_NAME);
   if (!name.ok) throw new UsageError(`--policy-name: ${name.error}`);
@@ -420,23 +559,33 @@ async function remediate(positionals: readonly string[], values: Values, io: Cli
   return left ? EXIT_CODES.nonCompliant : EXIT_CODES.compliant;
 }
 
+const isCommand = (word: string | undefined): word is Command => COMMAND_NAMES.some((command) => command === word);
+
+function unknownCommand(word: string | undefined): UsageError {
+  return new UsageError(
+    word === undefined ? 'no command given (see --help)' : `unknown command "${word}" (see --help)`,
+  );
+}
+
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArguments(argv);
   if (values.version) {
     io.stdout(`${version}\n`);
     return EXIT_CODES.compliant;
   }
-  const [command, ...rest] = positionals;
-  if (values.help || command === 'help') {
-    io.stdout(USAGE);
+  const [word, ...rest] = positionals;
+  if (word === 'help' || values.help) {
+    // `help audit` is `audit --help`; `help` or `--help` alone asks for the program's.
+    const [about, ...more] = word === 'help' ? rest : [word];
+    if (more.length > 0) throw new UsageError('help takes one command (see --help)');
+    if (about !== undefined && !isCommand(about)) throw unknownCommand(about);
+    io.stdout(about === undefined ? programHelp() : commandHelp(about, io.env));
     return EXIT_CODES.compliant;
   }
-  if (command === 'audit') return audit(rest, values, io);
-  if (command === 'examples') return examples(rest, values, io);
-  if (command === 'remediate') return remediate(rest, values, io);
-  throw new UsageError(
-    command === undefined ? 'no command given (see --help)' : `unknown command "${command}" (see --help)`,
-  );
+  if (!isCommand(word)) throw unknownCommand(word);
+  refuseOptionsNotFor(word, values);
+  const commands = { audit, examples, remediate } as const satisfies Record<Command, unknown>;
+  return commands[word](rest, values, io);
 }
 
 /**

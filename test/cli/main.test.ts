@@ -670,7 +670,7 @@ describe('usage and input errors', () => {
     [
       '--snapshot with examples',
       ['examples', '--snapshot', 'x.json'],
-      /^ai-opt-out-audit: --snapshot is not for examples \(see --help\)$/,
+      /^ai-opt-out-audit: --snapshot is for audit, not examples \(see --help\)$/,
     ],
     [
       '--dry-run with audit',
@@ -680,7 +680,17 @@ describe('usage and input errors', () => {
     [
       '--required-locks with remediate',
       ['remediate', '--required-locks', 'services'],
-      /^ai-opt-out-audit: --required-locks is not for remediate, which makes the organization pass every check \(see --help\)$/,
+      /^ai-opt-out-audit: --required-locks is for audit and examples, not remediate \(see --help\)$/,
+    ],
+    [
+      '--policy-name with examples',
+      ['examples', '--policy-name', 'x'],
+      /^ai-opt-out-audit: --policy-name is for remediate, not examples \(see --help\)$/,
+    ],
+    [
+      '--save-snapshot with remediate',
+      ['remediate', '--save-snapshot', 'x.json'],
+      /^ai-opt-out-audit: --save-snapshot is for audit, not remediate \(see --help\)$/,
     ],
     [
       'remediate with an argument',
@@ -740,7 +750,7 @@ describe('usage and input errors', () => {
     [
       '--timeout with examples',
       ['examples', '--timeout', '10'],
-      /^ai-opt-out-audit: --timeout is not for examples \(see --help\)$/,
+      /^ai-opt-out-audit: --timeout is for audit and remediate, not examples \(see --help\)$/,
     ],
     ...['--format json', '--output r.json', '--only-failures'].map((option): [string, readonly string[], RegExp] => [
       `--quiet with ${option}`,
@@ -767,12 +777,12 @@ describe('usage and input errors', () => {
     [
       '--output with examples',
       ['examples', '--output', 'r.txt'],
-      /^ai-opt-out-audit: --output is not for examples \(see --help\)$/,
+      /^ai-opt-out-audit: --output is for audit, not examples \(see --help\)$/,
     ],
     [
       '--quiet with examples',
       ['examples', '--quiet'],
-      /^ai-opt-out-audit: --quiet is not for examples \(see --help\)$/,
+      /^ai-opt-out-audit: --quiet is for audit, not examples \(see --help\)$/,
     ],
     [
       'a format examples does not print',
@@ -782,7 +792,7 @@ describe('usage and input errors', () => {
     [
       '--output with remediate',
       ['remediate', '--output', 'r.txt'],
-      /^ai-opt-out-audit: --output is for audit reports, not remediate \(see --help\)$/,
+      /^ai-opt-out-audit: --output is for audit, not remediate \(see --help\)$/,
     ],
     [
       'a format remediate does not print',
@@ -874,11 +884,120 @@ describe('usage and input errors', () => {
 });
 
 describe('help and version', () => {
-  it.each([['--help'], ['-h'], ['help']])('prints usage for %s and exits 0', async (flag) => {
-    const run = await cli([flag]);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain('Usage:');
-    expect(run.stdout).toContain('Exit codes: 0 COMPLIANT, 1 NON_COMPLIANT, 2 usage or input error');
+  const NPM_AUDIT = { npm_package_name: 'ai-opt-out-config-rule', npm_lifecycle_event: 'audit' };
+
+  /** The terms of a help's items: the forms of its usage, and the options with their values. */
+  const terms = (help: string) => help.match(/^ {2}\S.*?(?= {2}|$)/gm)?.map((term) => term.trim()) ?? [];
+
+  it.each([[['--help']], [['-h']], [['help']]])('prints the list of commands for %j and exits 0', async (argv) => {
+    const run = await cli(argv);
+    expect(run).toEqual({
+      code: 0,
+      stdout: expect.stringMatching(/^Usage: ai-opt-out-audit COMMAND \[options\]\n/),
+      stderr: '',
+    });
+    expect(terms(run.stdout)).toEqual([
+      'audit',
+      'examples',
+      'remediate',
+      'help [COMMAND]',
+      '--format F',
+      '-h, --help',
+      '--version',
+    ]);
+    expect(run.stdout).toContain(
+      'Run "ai-opt-out-audit COMMAND --help" for the forms, options and exit codes of a command.',
+    );
+  });
+
+  it.each([
+    [
+      'audit',
+      [
+        'ai-opt-out-audit audit [--profile P] [--region R] [--save-snapshot FILE] [--timeout S] [options]',
+        'ai-opt-out-audit audit --snapshot FILE [options]',
+        '--snapshot FILE',
+        '--profile P',
+        '--region R',
+        '--save-snapshot FILE',
+        '--timeout S',
+        '--format F',
+        '--output FILE',
+        '--only-failures',
+        '--quiet',
+        '--required-locks LIST',
+        '--allowed-opt-in LIST',
+        '-h, --help',
+        '--version',
+      ],
+      'Exit codes: 0 COMPLIANT, 1 NON_COMPLIANT, 2 usage or input error, 3 failure while running.',
+    ],
+    [
+      'examples',
+      [
+        'ai-opt-out-audit examples [DIR] [options]',
+        '--format F',
+        '--only-failures',
+        '--required-locks LIST',
+        '--allowed-opt-in LIST',
+        '-h, --help',
+        '--version',
+      ],
+      'Exit codes: 0 once every file was evaluated, whatever the verdicts;',
+    ],
+    [
+      'remediate',
+      [
+        'ai-opt-out-audit remediate [--dry-run] [--policy-name NAME] [--profile P] [--region R] [--timeout S] [options]',
+        '--profile P',
+        '--region R',
+        '--timeout S',
+        '--dry-run',
+        '--policy-name NAME',
+        '--format F',
+        '-h, --help',
+        '--version',
+      ],
+      'Exit codes: 0 nothing is left to do, 1 a dry run plans changes or something needs a person,',
+    ],
+  ])('prints the forms, options and exit codes of %s, for each way of asking', async (command, expected, exitCodes) => {
+    const runs = await Promise.all(
+      [
+        [command, '--help'],
+        [command, '-h'],
+        ['help', command],
+      ].map((argv) => cli(argv)),
+    );
+    for (const run of runs) expect(run).toEqual(runs[0]);
+    const [run] = runs;
+    expect(run?.code).toBe(0);
+    expect(terms(run?.stdout ?? '')).toEqual(expected);
+    expect(run?.stdout).toContain(exitCodes);
+  });
+
+  it('shows the npm script that ran it in the forms of its command, as a person types it there', async () => {
+    const run = await cli(['audit', '--help'], { env: NPM_AUDIT });
+    expect(terms(run.stdout).slice(0, 2)).toEqual([
+      'npm run --silent audit -- [--profile P] [--region R] [--save-snapshot FILE] [--timeout S] [options]',
+      'npm run --silent audit -- --snapshot FILE [options]',
+    ]);
+  });
+
+  it.each([
+    ['another command than its script runs', ['remediate', '--help'], NPM_AUDIT],
+    ['a script of another package', ['audit', '--help'], { ...NPM_AUDIT, npm_package_name: 'their-tools' }],
+    ['a script that runs no command', ['audit', '--help'], { ...NPM_AUDIT, npm_lifecycle_event: 'test' }],
+  ])('shows the program in the forms when npm ran it from %s', async (_name, argv, env) => {
+    const run = await cli(argv, { env });
+    expect(terms(run.stdout)[0]).toMatch(/^ai-opt-out-audit (audit|remediate) \[/);
+  });
+
+  it.each<[string, readonly string[], string]>([
+    ['an unknown command', ['help', 'scan'], 'unknown command "scan" (see --help)'],
+    ['two commands', ['help', 'audit', 'remediate'], 'help takes one command (see --help)'],
+    ['--help of an unknown command', ['scan', '--help'], 'unknown command "scan" (see --help)'],
+  ])('refuses help for %s in one line with exit code 2', async (_name, argv, message) => {
+    expect(await cli(argv)).toEqual({ code: 2, stdout: '', stderr: `ai-opt-out-audit: ${message}\n` });
   });
 
   it('prints the package version', async () => {
