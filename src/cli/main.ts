@@ -2,6 +2,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { loadSharedConfigFiles } from '@smithy/core/config';
 import { name as packageName, version } from '../../package.json';
 import { ORGANIZATIONS_CLIENT_CONFIG, readOrgSnapshot } from '../aws/readOrgSnapshot';
 import { remediateOrganization } from '../aws/remediateOrganization';
@@ -11,7 +13,17 @@ import type { OrgSnapshot } from '../core/orgSnapshot';
 import { parseOrgSnapshot } from '../core/parseOrgSnapshot';
 import { DEFAULT_REMEDIATION_POLICY_NAME, parsePolicyName } from '../core/planRemediation';
 import { parseRuleParameters, type RuleParameters } from '../core/ruleParameters';
-import { AppError, AwsCredentialsError, CommandTimeoutError, InputError, OutputError, UsageError } from '../errors';
+import {
+  AppError,
+  AwsCredentialsError,
+  CommandTimeoutError,
+  InputError,
+  OrganizationsAccessDeniedError,
+  OutputError,
+  RemediationAccessDeniedError,
+  RemediationFailedError,
+  UsageError,
+} from '../errors';
 import { EXIT_CODES, exitCodeFor } from './exitCode';
 import { formatRemediation } from './formatRemediation';
 import { formatReportJson, formatReportTable } from './formatReport';
@@ -29,6 +41,8 @@ const DEFAULT_EXAMPLES_DIR = 'events/organizations';
 const DEFAULT_TIMEOUT_SECONDS = 300;
 // setTimeout fires at once for delays past 2^31 - 1 ms (about 24.8 days); a day is more than any read needs.
 const MAX_TIMEOUT_SECONDS = 86_400;
+/** How long the CLI waits for STS to name the credentials that AWS denied, in milliseconds. */
+const CALLER_IDENTITY_TIMEOUT_MS = 5_000;
 /** Where the help wraps its text, in characters. */
 const HELP_WIDTH = 100;
 /** The column where the help's explanations start. */
@@ -409,16 +423,76 @@ function timeoutFrom(values: Values): number {
 }
 
 /**
- * Runs a live command with a client, closing it after, and says how to give credentials when there are none. After
- * `seconds` it aborts the signal it gave `work` and fails with CommandTimeoutError(`seconds`, `timeoutMessage`); work
- * that ignores the signal ends when the process exits, at once (see the entry point below).
+ * Refuses the profile of a live command (--profile, else AWS_PROFILE) when neither shared file defines it: the SDK
+ * would go on down its credential chain without a word, as far as the role of the EC2 instance it runs on.
+ */
+async function checkProfile(values: Values, env: CliIo['env']): Promise<void> {
+  const profile = values.profile ?? env.AWS_PROFILE;
+  if (profile === undefined) return;
+  // The files the SDK reads: these variables, or else ~/.aws/config and ~/.aws/credentials.
+  const configFilepath = env.AWS_CONFIG_FILE || undefined;
+  const filepath = env.AWS_SHARED_CREDENTIALS_FILE || undefined;
+  const { configFile, credentialsFile } = await loadSharedConfigFiles({
+    ...(configFilepath === undefined ? {} : { configFilepath }),
+    ...(filepath === undefined ? {} : { filepath }),
+  });
+  if (Object.hasOwn(configFile, profile) || Object.hasOwn(credentialsFile, profile)) return;
+  throw new UsageError(
+    `profile ${profile}${values.profile === undefined ? ' (AWS_PROFILE)' : ''} not found in ${configFilepath ?? '~/.aws/config'} or ${filepath ?? '~/.aws/credentials'}`,
+  );
+}
+
+/** Whether `error` is an access denial, or a remediation step that failed with one. */
+function isAccessDenied(error: unknown): boolean {
+  if (error instanceof OrganizationsAccessDeniedError || error instanceof RemediationAccessDeniedError) return true;
+  return error instanceof RemediationFailedError && isAccessDenied(error.cause);
+}
+
+/** The ARN of the credentials `client` signs with, as STS GetCallerIdentity (which needs no permission) says. */
+async function callerArn(client: OrganizationsClient): Promise<string | undefined> {
+  const sts = new STSClient({ region: client.config.region, credentials: client.config.credentials, maxAttempts: 1 });
+  try {
+    const { Arn } = await sts.send(new GetCallerIdentityCommand({}), {
+      abortSignal: AbortSignal.timeout(CALLER_IDENTITY_TIMEOUT_MS),
+    });
+    return Arn;
+  } catch {
+    // Who was denied only helps; the denial is the news.
+    return undefined;
+  } finally {
+    sts.destroy();
+  }
+}
+
+/**
+ * `error` told to the person at the terminal when it is an access denial: the action their credentials lack, not what
+ * the rule's or the remediation function's role lacks (the Lambda's wording). A failed remediation step keeps its
+ * account of what was done.
+ */
+function toCallersError(error: unknown, caller: string): unknown {
+  if (error instanceof OrganizationsAccessDeniedError || error instanceof RemediationAccessDeniedError) {
+    return new OrganizationsAccessDeniedError(error.action, { cause: error }, caller);
+  }
+  if (error instanceof RemediationFailedError) {
+    return new RemediationFailedError(error.failedAt, error.done, { cause: toCallersError(error.cause, caller) });
+  }
+  return error;
+}
+
+/**
+ * Runs a live command with a client, closing it after; refuses a profile that does not exist, says how to give
+ * credentials when there are none, and names the caller's credentials when AWS denies them an action. After `seconds`
+ * it aborts the signal it gave `work` and fails with CommandTimeoutError(`seconds`, `timeoutMessage`); work that
+ * ignores the signal ends when the process exits, at once (see the entry point below).
  */
 async function withOrganizations<T>(
   values: Values,
+  env: CliIo['env'],
   seconds: number,
   timeoutMessage: string,
   work: (client: OrganizationsClient, abortSignal: AbortSignal) => Promise<T>,
 ): Promise<T> {
+  await checkProfile(values, env);
   const client = organizationsClient(values);
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
@@ -437,7 +511,10 @@ async function withOrganizations<T>(
         cause: error,
       });
     }
-    throw error;
+    if (!isAccessDenied(error)) throw error;
+    const profile = values.profile ?? env.AWS_PROFILE;
+    const who = (await callerArn(client)) ?? (profile === undefined ? undefined : `profile ${profile}`);
+    throw toCallersError(error, who === undefined ? 'your credentials' : `your credentials (${who})`);
   } finally {
     clearTimeout(timer);
     client.destroy();
@@ -457,7 +534,7 @@ async function readLiveSnapshot(
   const onProgress = (accountsRead: number) => io.stderr(`\rRead ${accountsRead} accounts...`);
   const timeoutMessage = `reading the organization did not finish within ${seconds} s (--timeout), so nothing was evaluated: run again with a longer --timeout (a large organization, or Organizations throttling, takes longer)`;
   try {
-    const snapshot = await withOrganizations(values, seconds, timeoutMessage, (client, abortSignal) =>
+    const snapshot = await withOrganizations(values, io.env, seconds, timeoutMessage, (client, abortSignal) =>
       readOrgSnapshot(client, {
         abortSignal,
         organizationalUnitNames: true,
@@ -551,7 +628,7 @@ async function remediate(positionals: readonly string[], values: Values, io: Cli
   const timeoutMessage = dryRun
     ? `remediate --dry-run did not finish within ${seconds} s (--timeout); a dry run changes nothing: run it again with a longer --timeout`
     : `remediate did not finish within ${seconds} s (--timeout), so it may have made only some of its changes: run remediate --dry-run to see what is left, then remediate again (it does only what is left)`;
-  const result = await withOrganizations(values, seconds, timeoutMessage, (client) =>
+  const result = await withOrganizations(values, io.env, seconds, timeoutMessage, (client) =>
     remediateOrganization(client, { policyName: name.value, dryRun }),
   );
   io.stdout(`${format === 'json' ? toVisibleJson(result) : formatRemediation(result)}\n`);

@@ -9,6 +9,7 @@ import {
   ListRootsCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { version } from '../../package.json';
 import { type CliIo, runCli } from '../../src/cli/main';
@@ -23,10 +24,20 @@ import {
   withAccountPaths,
 } from '../support/organizationsMock';
 import { optIn, SEED_000, SEED_004_EXAMPLE_1 } from '../support/policies';
-import { mockLiveOrganization, named } from '../support/remediationMock';
+import { type Handled, mockLiveOrganization, named } from '../support/remediationMock';
 import { expectWellFormedReport, validateSnapshot } from '../support/reportFormats';
 
 const EXAMPLES = 'events/organizations';
+const CALLER_ARN = 'arn:aws:sts::111111111111:assumed-role/Auditor/alice';
+const deniedTo = (caller: string, action: string) =>
+  `Access denied: ${caller} may not call ${action}; ask for the IAM policy in README "Audit from a laptop", and use the organization's management account or a delegated administrator for Organizations policies whose delegation policy allows ${action}`;
+
+// Who was denied, when AWS denies an action: STS GetCallerIdentity, which the CLI asks only then.
+const sts = mockClient(STSClient);
+beforeEach(() => {
+  sts.reset();
+  sts.on(GetCallerIdentityCommand).resolves({ Arn: CALLER_ARN, Account: '111111111111', UserId: 'AROAEXAMPLE:alice' });
+});
 const example = (name: string) => join(EXAMPLES, name);
 
 interface Run {
@@ -76,6 +87,14 @@ function tempFile(name: string, content: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'ai-opt-out-')), name);
   writeFileSync(path, content);
   return path;
+}
+
+/** An environment whose AWS shared config and credentials files hold these texts. */
+function sharedFiles(config: string, credentials: string) {
+  return {
+    AWS_CONFIG_FILE: tempFile('config', config),
+    AWS_SHARED_CREDENTIALS_FILE: tempFile('credentials', credentials),
+  };
 }
 
 describe('audit --snapshot', () => {
@@ -342,7 +361,8 @@ describe('audit of the live organization', () => {
   });
 
   it('uses the profile and region it is given', async () => {
-    await cli(['audit', '--profile', 'audit-profile', '--region', 'us-gov-west-1']);
+    const env = sharedFiles('[profile audit-profile]\nregion = eu-west-1\n', '');
+    await cli(['audit', '--profile', 'audit-profile', '--region', 'us-gov-west-1'], { env });
     const client = organizations.call(0).thisValue as OrganizationsClient;
     await expect(client.config.region()).resolves.toBe('us-gov-west-1');
     expect(client.config.profile).toBe('audit-profile');
@@ -356,17 +376,49 @@ describe('audit of the live organization', () => {
     expect(piped.stderr).toBe('');
   });
 
-  it('fails in one line with exit code 3 when Organizations denies a read', async () => {
-    organizations.reset();
-    mockOrganization(organizations, live, {
-      fault: { command: ListRootsCommand, error: new AccessDeniedException({ $metadata: {}, message: 'denied' }) },
+  describe('when Organizations denies a read', () => {
+    beforeEach(() => {
+      organizations.reset();
+      mockOrganization(organizations, live, {
+        fault: { command: ListRootsCommand, error: new AccessDeniedException({ $metadata: {}, message: 'denied' }) },
+      });
     });
-    const run = await cli(['audit']);
-    expect(run.code).toBe(3);
-    expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(
-      /^ai-opt-out-audit: Access denied to organizations:ListRoots: allow organizations:ListRoots [^\n]*\n$/,
-    );
+
+    it('names the action that the credentials STS names lack, in one line with exit code 3', async () => {
+      const run = await cli(['audit']);
+      expect(run).toEqual({
+        code: 3,
+        stdout: '',
+        stderr: `ai-opt-out-audit: ${deniedTo(`your credentials (${CALLER_ARN})`, 'organizations:ListRoots')}\n`,
+      });
+    });
+
+    it('asks STS in the region of the read', async () => {
+      const env = sharedFiles('[profile gov]\nregion = us-gov-west-1\n', '');
+      await cli(['audit', '--profile', 'gov', '--region', 'us-gov-west-1'], { env });
+      const client = sts.call(0).thisValue as STSClient;
+      await expect(client.config.region()).resolves.toBe('us-gov-west-1');
+    });
+
+    it.each([
+      ['--profile', ['--profile', 'auditor'], {}],
+      ['AWS_PROFILE', [], { AWS_PROFILE: 'auditor' }],
+    ])('names the profile of %s when STS cannot say who was denied', async (_name, options, profile) => {
+      sts.reset();
+      sts.on(GetCallerIdentityCommand).rejects(new Error('connect ECONNREFUSED'));
+      const env = { ...sharedFiles('', '[auditor]\naws_access_key_id = AKIAEXAMPLE\n'), ...profile };
+      const run = await cli(['audit', ...options], { env });
+      expect(run.stderr).toBe(
+        `ai-opt-out-audit: ${deniedTo('your credentials (profile auditor)', 'organizations:ListRoots')}\n`,
+      );
+    });
+
+    it('says "your credentials" when neither STS nor a profile names them', async () => {
+      sts.reset();
+      sts.on(GetCallerIdentityCommand).resolves({});
+      const run = await cli(['audit']);
+      expect(run.stderr).toBe(`ai-opt-out-audit: ${deniedTo('your credentials', 'organizations:ListRoots')}\n`);
+    });
   });
 
   it('says how to give credentials when there are none', async () => {
@@ -399,6 +451,75 @@ describe('audit of the live organization', () => {
     const run = await cli(['audit', '--save-snapshot', 'no/such/dir/evidence.json']);
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/^ai-opt-out-audit: cannot write snapshot no\/such\/dir\/evidence\.json: ENOENT/);
+  });
+});
+
+describe('the profile of a live command', () => {
+  const organizations = mockClient(OrganizationsClient);
+  const CONFIG =
+    '[default]\nregion = eu-west-1\n\n[profile auditor]\nrole_arn = arn:aws:iam::111111111111:role/Auditor\nsource_profile = default\n';
+  const CREDENTIALS =
+    '[default]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = secret\n\n[ci]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = secret\n';
+
+  beforeEach(() => {
+    organizations.reset();
+    mockLiveOrganization(organizations, {});
+  });
+
+  it.each([
+    ['audit --profile', ['audit', '--profile', 'audtor'], {}, 'profile audtor'],
+    ['remediate --profile', ['remediate', '--dry-run', '--profile', 'audtor'], {}, 'profile audtor'],
+    ['AWS_PROFILE', ['audit'], { AWS_PROFILE: 'audtor' }, 'profile audtor (AWS_PROFILE)'],
+    [
+      '--profile, whatever AWS_PROFILE says',
+      ['audit', '--profile', 'audtor'],
+      { AWS_PROFILE: 'auditor' },
+      'profile audtor',
+    ],
+  ])(
+    'refuses a profile that neither file defines, from %s, in one line with exit code 2',
+    async (_name, argv, profile, named) => {
+      const env = { ...sharedFiles(CONFIG, CREDENTIALS), ...profile };
+      const run = await cli(argv, { env });
+      expect(run).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `ai-opt-out-audit: ${named} not found in ${env.AWS_CONFIG_FILE} or ${env.AWS_SHARED_CREDENTIALS_FILE}\n`,
+      });
+      expect(organizations.calls()).toHaveLength(0);
+    },
+  );
+
+  it('names the files the SDK reads when no variable names them', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'ai-opt-out-home-'));
+    const saved = { HOME: process.env.HOME, USERPROFILE: process.env.USERPROFILE };
+    // The SDK reads ~ from the process's own environment.
+    process.env.HOME = home;
+    process.env.USERPROFILE = home;
+    try {
+      const run = await cli(['audit', '--profile', 'audtor']);
+      expect(run.stderr).toBe('ai-opt-out-audit: profile audtor not found in ~/.aws/config or ~/.aws/credentials\n');
+    } finally {
+      Object.assign(process.env, saved);
+    }
+  });
+
+  it.each([
+    ['a profile of the config file', ['--profile', 'auditor'], {}],
+    ['a profile of the credentials file', ['--profile', 'ci'], {}],
+    ['the default profile named by AWS_PROFILE', [], { AWS_PROFILE: 'default' }],
+  ])('reads the organization with %s', async (_name, options, profile) => {
+    const env = { ...sharedFiles(CONFIG, CREDENTIALS), ...profile };
+    const run = await cli(['audit', ...options], { env });
+    // The mock's organization has no AI opt-out policy: NON_COMPLIANT, read and evaluated.
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 1, stderr: '' });
+    expect(run.stdout).toContain('Organization o-exampleorgid is NON_COMPLIANT.');
+  });
+
+  it('does not look for the profile of AWS_PROFILE when it reads a snapshot, which needs no AWS', async () => {
+    const env = { ...sharedFiles(CONFIG, CREDENTIALS), AWS_PROFILE: 'audtor' };
+    const run = await cli(['audit', '--snapshot', example('01-locked-compliant.json')], { env });
+    expect(run.code).toBe(0);
   });
 });
 
@@ -450,6 +571,26 @@ describe('remediate', () => {
     expect(run.stdout).toMatch(
       /Needs a person \(the remediation never detaches, deletes or edits other policies\):\n {2}1\. Opted in: lex via p-lexin0001 on r-exam\./,
     );
+  });
+
+  it.each<[string, Handled, string]>([
+    ['a read', 'ListPolicies', ''],
+    [
+      'a change, and says what it had done',
+      'AttachPolicy',
+      'The remediation failed to attach policy "ai-services-opt-out-locked" (p-created01) to root r-exam, after it had done: enabled AISERVICES_OPT_OUT_POLICY on root r-exam; AISERVICES_OPT_OUT_POLICY is ENABLED on root r-exam (1 check(s)); created policy "ai-services-opt-out-locked" (p-created01) with the fully locked opt-out content. ',
+    ],
+  ])('names the action that the credentials lack when Organizations denies %s', async (_name, action, before) => {
+    mockLiveOrganization(organizations, {
+      status: 'absent',
+      faults: { [action]: [new AccessDeniedException({ $metadata: {}, message: 'denied' })] },
+    });
+    const run = await cli(['remediate']);
+    expect(run).toEqual({
+      code: 3,
+      stdout: '',
+      stderr: `ai-opt-out-audit: ${before}${deniedTo(`your credentials (${CALLER_ARN})`, `organizations:${action}`)}\n`,
+    });
   });
 
   it('uses the policy name it is given', async () => {
