@@ -232,14 +232,33 @@ function optionsHelp(commands: readonly Command[]): string {
 /** The help of `command`: its forms as a person types them here, its options and its exit codes. */
 function commandHelp(command: Command, env: CliIo['env']): string {
   const { synopsis, exitCodes } = COMMANDS[command];
-  const forms = synopsis.map(([args, what]) => helpItem(`${typedCommand(command, env)} ${args}`, what));
-  return `Usage:\n${forms.join('\n')}\n\nOptions:\n${optionsHelp([command])}\n\n${wrap(`Exit codes: ${exitCodes}`, HELP_WIDTH).join('\n')}\n`;
+  return [
+    'Usage:',
+    ...synopsis.map(([args, what]) => helpItem(`${typedCommand(command, env)} ${args}`, what)),
+    '',
+    'Options:',
+    optionsHelp([command]),
+    '',
+    ...wrap(`Exit codes: ${exitCodes}`, HELP_WIDTH),
+    '',
+  ].join('\n');
 }
 
 /** The help of the program: its commands, and the options every command takes. */
 function programHelp(): string {
-  const commands = COMMAND_NAMES.map((command) => helpItem(command, COMMANDS[command].summary));
-  return `Usage: ${PROGRAM} COMMAND [options]\n\nCommands:\n${commands.join('\n')}\n${helpItem('help [COMMAND]', 'show this help, or the help of COMMAND')}\n\nRun "${PROGRAM} COMMAND --help" for the forms, options and exit codes of a command.\n\nOptions:\n${optionsHelp(COMMAND_NAMES)}\n`;
+  return [
+    `Usage: ${PROGRAM} COMMAND [options]`,
+    '',
+    'Commands:',
+    ...COMMAND_NAMES.map((command) => helpItem(command, COMMANDS[command].summary)),
+    helpItem('help [COMMAND]', 'show this help, or the help of COMMAND'),
+    '',
+    `Run "${PROGRAM} COMMAND --help" for the forms, options and exit codes of a command.`,
+    '',
+    'Options:',
+    optionsHelp(COMMAND_NAMES),
+    '',
+  ].join('\n');
 }
 
 const FORMATS = ['table', 'json', 'csv', 'markdown', 'junit', 'sarif'] as const;
