@@ -30,7 +30,7 @@ export class OrganizationsAccessDeniedError extends AppError {
     super(
       caller === undefined
         ? `Access denied to ${action}: allow ${action} to the rule's role, and run the rule in the organization's management account or in a delegated administrator for Organizations policies`
-        : `Access denied: ${caller} may not call ${action}; ask for the IAM policy in README "Audit from a laptop", and use the organization's management account or a delegated administrator for Organizations policies whose delegation policy allows ${action}`,
+        : `Access denied: ${caller} may not call ${action}; ask for the IAM policy in README "Audit your organization from a laptop", and use the organization's management account or a delegated administrator for Organizations policies whose delegation policy allows ${action}`,
       options,
     );
   }

@@ -30,7 +30,7 @@ import { expectWellFormedReport, validateSnapshot } from '../support/reportForma
 const EXAMPLES = 'events/organizations';
 const CALLER_ARN = 'arn:aws:sts::111111111111:assumed-role/Auditor/alice';
 const deniedTo = (caller: string, action: string) =>
-  `Access denied: ${caller} may not call ${action}; ask for the IAM policy in README "Audit from a laptop", and use the organization's management account or a delegated administrator for Organizations policies whose delegation policy allows ${action}`;
+  `Access denied: ${caller} may not call ${action}; ask for the IAM policy in README "Audit your organization from a laptop", and use the organization's management account or a delegated administrator for Organizations policies whose delegation policy allows ${action}`;
 
 // Who was denied, when AWS denies an action: STS GetCallerIdentity, which the CLI asks only then.
 const sts = mockClient(STSClient);

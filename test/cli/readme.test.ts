@@ -137,6 +137,8 @@ describe('the command lines of the README and docs/', () => {
   });
 
   it('give the policy that allows every call of audit, in the README\'s "Audit your organization from a laptop"', async () => {
+    // The section an access denial points a person to (src/errors.ts).
+    expect(README).toContain('\n## Audit your organization from a laptop\n');
     const section = README.slice(README.indexOf('## Audit your organization from a laptop'));
     const [, policy = ''] = /^```json\n([\s\S]*?)^```$/m.exec(section) ?? [];
     const allowed = JSON.parse(policy).Statement.flatMap((statement: { Action: string[] }) => statement.Action);
