@@ -13,7 +13,10 @@ export class InputError extends AppError {
   override name = 'InputError';
 }
 
-/** Organizations denied `action`: the role lacks it, or the account may not read the organization's policies. */
+/**
+ * Organizations denied `action`. The entry point chooses whom the message addresses: by default the operator of the
+ * rule, who must allow it to the rule's role; with `caller`, the person whose credentials were denied (the CLI's).
+ */
 export class OrganizationsAccessDeniedError extends AppError {
   override name = 'OrganizationsAccessDeniedError';
 
@@ -21,9 +24,13 @@ export class OrganizationsAccessDeniedError extends AppError {
     /** The IAM action that was denied, such as `organizations:ListRoots`. */
     readonly action: string,
     options?: ErrorOptions,
+    /** The credentials that were denied, in words, such as `your credentials (arn:aws:sts::…:assumed-role/…)`. */
+    readonly caller?: string,
   ) {
     super(
-      `Access denied to ${action}: allow ${action} to the rule's role, and run the rule in the organization's management account or in a delegated administrator for Organizations policies`,
+      caller === undefined
+        ? `Access denied to ${action}: allow ${action} to the rule's role, and run the rule in the organization's management account or in a delegated administrator for Organizations policies`
+        : `Access denied: ${caller} may not call ${action}; ask for the IAM policy in README "Audit your organization from a laptop", and use the organization's management account or a delegated administrator for Organizations policies whose delegation policy allows ${action}`,
       options,
     );
   }

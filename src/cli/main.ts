@@ -2,7 +2,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { version } from '../../package.json';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { loadSharedConfigFiles } from '@smithy/core/config';
+import { name as packageName, version } from '../../package.json';
 import { ORGANIZATIONS_CLIENT_CONFIG, readOrgSnapshot } from '../aws/readOrgSnapshot';
 import { remediateOrganization } from '../aws/remediateOrganization';
 import { evaluatePosture } from '../core/evaluatePosture';
@@ -11,7 +13,17 @@ import type { OrgSnapshot } from '../core/orgSnapshot';
 import { parseOrgSnapshot } from '../core/parseOrgSnapshot';
 import { DEFAULT_REMEDIATION_POLICY_NAME, parsePolicyName } from '../core/planRemediation';
 import { parseRuleParameters, type RuleParameters } from '../core/ruleParameters';
-import { AppError, AwsCredentialsError, CommandTimeoutError, InputError, OutputError, UsageError } from '../errors';
+import {
+  AppError,
+  AwsCredentialsError,
+  CommandTimeoutError,
+  InputError,
+  OrganizationsAccessDeniedError,
+  OutputError,
+  RemediationAccessDeniedError,
+  RemediationFailedError,
+  UsageError,
+} from '../errors';
 import { EXIT_CODES, exitCodeFor } from './exitCode';
 import { formatRemediation } from './formatRemediation';
 import { formatReportJson, formatReportTable } from './formatReport';
@@ -29,62 +41,225 @@ const DEFAULT_EXAMPLES_DIR = 'events/organizations';
 const DEFAULT_TIMEOUT_SECONDS = 300;
 // setTimeout fires at once for delays past 2^31 - 1 ms (about 24.8 days); a day is more than any read needs.
 const MAX_TIMEOUT_SECONDS = 86_400;
+/** How long the CLI waits for STS to name the credentials that AWS denied, in milliseconds. */
+const CALLER_IDENTITY_TIMEOUT_MS = 5_000;
+/** Where the help wraps its text, in characters. */
+const HELP_WIDTH = 100;
+/** The column where the help's explanations start. */
+const HELP_INDENT = 27;
 
-const USAGE = `Usage:
-  ${PROGRAM} audit [--profile P] [--region R] [--save-snapshot FILE] [--timeout S] [options]
-                           read the live organization (management account or delegated
-                           administrator) and evaluate it
-  ${PROGRAM} audit --snapshot FILE [options]
-                           evaluate a saved organization snapshot
-  ${PROGRAM} examples [DIR] [options]
-                           evaluate every *.json snapshot in DIR (default ${DEFAULT_EXAMPLES_DIR})
-  ${PROGRAM} remediate [--dry-run] [--policy-name NAME] [--profile P] [--region R] [--timeout S] [--format F]
-                           enable AI opt-out policies on the root and attach the fully locked
-                           opt-out policy; never touches another policy
+const COMMAND_NAMES = ['audit', 'examples', 'remediate'] as const;
+type Command = (typeof COMMAND_NAMES)[number];
 
-Options:
-  --snapshot FILE          organization snapshot, JSON (format: README, "Snapshot format")
-  --profile P              AWS profile for the live read (default: the default credential chain)
-  --region R               Organizations endpoint region (default: us-east-1; AWS_ENDPOINT_URL wins)
-  --save-snapshot FILE     also write the snapshot the live read saw, as evidence
-  --timeout SECONDS        give up on a live read or remediation after this long, with exit code 3
-                           (default ${DEFAULT_TIMEOUT_SECONDS})
-  --dry-run                remediate: print the plan, change nothing
-  --policy-name NAME       remediate: the policy it owns (default ${DEFAULT_REMEDIATION_POLICY_NAME})
-  --format F               output format: table (default), json, csv, markdown, junit or sarif;
-                           examples and remediate: table or json (see docs/report-formats.md)
-  --output FILE            audit: write the report to FILE, whole or not at all, not to stdout
-  --only-failures          audit, examples: list only NON_COMPLIANT accounts (counts stay whole)
-  --quiet                  audit: write no report; the exit code is the verdict
-  --required-locks LIST    rule parameter RequiredLocks: comma-separated services, default,
-                           opt_out_policy, or none (default: all three)
-  --allowed-opt-in LIST    rule parameter AllowedOptInServices: comma-separated service keys
-                           that may be optIn (default: none)
-  -h, --help               show this help
-  --version                show the version
+interface CommandHelp {
+  /** What it does, in one line of the list of commands. */
+  readonly summary: string;
+  /** Its forms: the arguments after the command, and what the command does with them. */
+  readonly synopsis: readonly (readonly [args: string, what: string])[];
+  readonly exitCodes: string;
+}
 
-Exit codes: 0 COMPLIANT, 1 NON_COMPLIANT, 2 usage or input error, 3 failure while running.
-(examples exits 0 once every file was evaluated, whatever the verdicts; remediate exits 0 when
-nothing is left to do, 1 when a dry run plans changes or something needs a person.)
-`;
+const COMMANDS = {
+  audit: {
+    summary: 'evaluate the live organization, or a saved snapshot of it',
+    synopsis: [
+      [
+        '[--profile P] [--region R] [--save-snapshot FILE] [--timeout S] [options]',
+        'read the live organization (management account or delegated administrator) and evaluate it',
+      ],
+      ['--snapshot FILE [options]', 'evaluate a saved organization snapshot'],
+    ],
+    exitCodes: '0 COMPLIANT, 1 NON_COMPLIANT, 2 usage or input error, 3 failure while running.',
+  },
+  examples: {
+    summary: 'evaluate every *.json snapshot in a directory',
+    synopsis: [['[DIR] [options]', `evaluate every *.json snapshot in DIR (default ${DEFAULT_EXAMPLES_DIR})`]],
+    exitCodes:
+      '0 once every file was evaluated, whatever the verdicts; 2 usage or input error; 3 failure while running.',
+  },
+  remediate: {
+    summary: 'make the organization pass every check: attach the fully locked opt-out policy to the root',
+    synopsis: [
+      [
+        '[--dry-run] [--policy-name NAME] [--profile P] [--region R] [--timeout S] [options]',
+        'enable AI opt-out policies on the root and attach the fully locked opt-out policy; never touches another policy',
+      ],
+    ],
+    exitCodes:
+      '0 nothing is left to do, 1 a dry run plans changes or something needs a person, 2 usage error, 3 failure while running (what was done stays done: run remediate --dry-run to see what is left).',
+  },
+} as const satisfies Record<Command, CommandHelp>;
 
+interface OptionHelp {
+  readonly type: 'string' | 'boolean';
+  readonly short?: string;
+  /** What the value stands for in the help, such as FILE. */
+  readonly value?: string;
+  /** The commands that take it; the others refuse it. */
+  readonly commands: readonly Command[];
+  readonly help: string;
+}
+
+/**
+ * Every option, in the order of the help: parseArgs reads its `type` and `short`, each command's help lists the
+ * options that name it, and a command refuses the others. Adding an option is adding an entry here.
+ */
 const OPTIONS = {
-  snapshot: { type: 'string' },
-  profile: { type: 'string' },
-  region: { type: 'string' },
-  'save-snapshot': { type: 'string' },
-  timeout: { type: 'string' },
-  'dry-run': { type: 'boolean' },
-  'policy-name': { type: 'string' },
-  format: { type: 'string' },
-  output: { type: 'string' },
-  'only-failures': { type: 'boolean' },
-  quiet: { type: 'boolean' },
-  'required-locks': { type: 'string' },
-  'allowed-opt-in': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean' },
-} as const;
+  snapshot: {
+    type: 'string',
+    value: 'FILE',
+    commands: ['audit'],
+    help: 'organization snapshot, JSON (format: docs/snapshot-format.md)',
+  },
+  profile: {
+    type: 'string',
+    value: 'P',
+    commands: ['audit', 'remediate'],
+    help: 'AWS profile (default: AWS_PROFILE, or the default credential chain)',
+  },
+  region: {
+    type: 'string',
+    value: 'R',
+    commands: ['audit', 'remediate'],
+    help: 'Organizations endpoint region (default: us-east-1; AWS_ENDPOINT_URL wins)',
+  },
+  'save-snapshot': {
+    type: 'string',
+    value: 'FILE',
+    commands: ['audit'],
+    help: 'also write the snapshot the live read saw, as evidence',
+  },
+  timeout: {
+    type: 'string',
+    value: 'S',
+    commands: ['audit', 'remediate'],
+    help: `give up after S seconds (fractions allowed), with exit code 3 (default ${DEFAULT_TIMEOUT_SECONDS})`,
+  },
+  'dry-run': { type: 'boolean', commands: ['remediate'], help: 'print the plan, change nothing' },
+  'policy-name': {
+    type: 'string',
+    value: 'NAME',
+    commands: ['remediate'],
+    help: `the policy it owns (default ${DEFAULT_REMEDIATION_POLICY_NAME})`,
+  },
+  format: {
+    type: 'string',
+    value: 'F',
+    commands: COMMAND_NAMES,
+    help: 'output format: table (default) or json; audit also csv, markdown, junit or sarif (docs/report-formats.md)',
+  },
+  output: {
+    type: 'string',
+    value: 'FILE',
+    commands: ['audit'],
+    help: 'write the report to FILE, whole or not at all, not to stdout',
+  },
+  'only-failures': {
+    type: 'boolean',
+    commands: ['audit', 'examples'],
+    help: 'list only NON_COMPLIANT accounts (counts stay whole)',
+  },
+  quiet: { type: 'boolean', commands: ['audit'], help: 'write no report; the exit code is the verdict' },
+  'required-locks': {
+    type: 'string',
+    value: 'LIST',
+    commands: ['audit', 'examples'],
+    help: 'rule parameter RequiredLocks: comma-separated services, default, opt_out_policy, or none (default: all three)',
+  },
+  'allowed-opt-in': {
+    type: 'string',
+    value: 'LIST',
+    commands: ['audit', 'examples'],
+    help: 'rule parameter AllowedOptInServices: comma-separated service keys that may be optIn (default: none)',
+  },
+  help: { type: 'boolean', short: 'h', commands: COMMAND_NAMES, help: 'show this help' },
+  version: { type: 'boolean', commands: COMMAND_NAMES, help: 'show the version' },
+} as const satisfies Record<string, OptionHelp>;
+
+/**
+ * The npm scripts of package.json that run a command (`node scripts/cli.mjs <command>`), and what a person types to
+ * run one with arguments.
+ */
+const NPM_SCRIPTS = new Map<string, { readonly command: Command; readonly typed: string }>([
+  ['audit', { command: 'audit', typed: 'npm run --silent audit --' }],
+  ['remediate', { command: 'remediate', typed: 'npm run --silent remediate --' }],
+  ['start', { command: 'examples', typed: 'npm start --' }],
+]);
+
+/**
+ * What a person types to run `command` where they are: the npm script of this package that ran it, such as
+ * `npm run --silent audit --`, or else the program, `ai-opt-out-audit audit` (the package's bin).
+ */
+function typedCommand(command: Command, env: CliIo['env']): string {
+  const script = env.npm_package_name === packageName ? NPM_SCRIPTS.get(env.npm_lifecycle_event ?? '') : undefined;
+  return script?.command === command ? script.typed : `${PROGRAM} ${command}`;
+}
+
+/** `text` in lines of at most `width` characters, broken between words. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  return [...lines, line];
+}
+
+/** A term (an option, a command) and its explanation, which starts at HELP_INDENT, on its line or below it. */
+function helpItem(term: string, explanation: string): string {
+  const indent = ' '.repeat(HELP_INDENT);
+  const [first = '', ...rest] = wrap(explanation, HELP_WIDTH - HELP_INDENT);
+  const head =
+    term.length + 2 < HELP_INDENT ? `  ${term.padEnd(HELP_INDENT - 2)}${first}` : `  ${term}\n${indent}${first}`;
+  return [head, ...rest.map((line) => `${indent}${line}`)].join('\n');
+}
+
+/** The options that every one of `commands` takes, one item each. */
+function optionsHelp(commands: readonly Command[]): string {
+  return Object.entries<OptionHelp>(OPTIONS)
+    .filter(([, option]) => commands.every((command) => option.commands.includes(command)))
+    .map(([option, { short, value, help }]) =>
+      helpItem(`${short === undefined ? '' : `-${short}, `}--${option}${value === undefined ? '' : ` ${value}`}`, help),
+    )
+    .join('\n');
+}
+
+/** The help of `command`: its forms as a person types them here, its options and its exit codes. */
+function commandHelp(command: Command, env: CliIo['env']): string {
+  const { synopsis, exitCodes } = COMMANDS[command];
+  return [
+    'Usage:',
+    ...synopsis.map(([args, what]) => helpItem(`${typedCommand(command, env)} ${args}`, what)),
+    '',
+    'Options:',
+    optionsHelp([command]),
+    '',
+    ...wrap(`Exit codes: ${exitCodes}`, HELP_WIDTH),
+    '',
+  ].join('\n');
+}
+
+/** The help of the program: its commands, and the options every command takes. */
+function programHelp(): string {
+  return [
+    `Usage: ${PROGRAM} COMMAND [options]`,
+    '',
+    'Commands:',
+    ...COMMAND_NAMES.map((command) => helpItem(command, COMMANDS[command].summary)),
+    helpItem('help [COMMAND]', 'show this help, or the help of COMMAND'),
+    '',
+    `Run "${PROGRAM} COMMAND --help" for the forms, options and exit codes of a command.`,
+    '',
+    'Options:',
+    optionsHelp(COMMAND_NAMES),
+    '',
+  ].join('\n');
+}
 
 const FORMATS = ['table', 'json', 'csv', 'markdown', 'junit', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
@@ -267,16 +442,76 @@ function timeoutFrom(values: Values): number {
 }
 
 /**
- * Runs a live command with a client, closing it after, and says how to give credentials when there are none. After
- * `seconds` it aborts the signal it gave `work` and fails with CommandTimeoutError(`seconds`, `timeoutMessage`); work
- * that ignores the signal ends when the process exits, at once (see the entry point below).
+ * Refuses the profile of a live command (--profile, else AWS_PROFILE) when neither shared file defines it: the SDK
+ * would go on down its credential chain without a word, as far as the role of the EC2 instance it runs on.
+ */
+async function checkProfile(values: Values, env: CliIo['env']): Promise<void> {
+  const profile = values.profile ?? env.AWS_PROFILE;
+  if (profile === undefined) return;
+  // The files the SDK reads: these variables, or else ~/.aws/config and ~/.aws/credentials.
+  const configFilepath = env.AWS_CONFIG_FILE || undefined;
+  const filepath = env.AWS_SHARED_CREDENTIALS_FILE || undefined;
+  const { configFile, credentialsFile } = await loadSharedConfigFiles({
+    ...(configFilepath === undefined ? {} : { configFilepath }),
+    ...(filepath === undefined ? {} : { filepath }),
+  });
+  if (Object.hasOwn(configFile, profile) || Object.hasOwn(credentialsFile, profile)) return;
+  throw new UsageError(
+    `profile ${profile}${values.profile === undefined ? ' (AWS_PROFILE)' : ''} not found in ${configFilepath ?? '~/.aws/config'} or ${filepath ?? '~/.aws/credentials'}`,
+  );
+}
+
+/** Whether `error` is an access denial, or a remediation step that failed with one. */
+function isAccessDenied(error: unknown): boolean {
+  if (error instanceof OrganizationsAccessDeniedError || error instanceof RemediationAccessDeniedError) return true;
+  return error instanceof RemediationFailedError && isAccessDenied(error.cause);
+}
+
+/** The ARN of the credentials `client` signs with, as STS GetCallerIdentity (which needs no permission) says. */
+async function callerArn(client: OrganizationsClient): Promise<string | undefined> {
+  const sts = new STSClient({ region: client.config.region, credentials: client.config.credentials, maxAttempts: 1 });
+  try {
+    const { Arn } = await sts.send(new GetCallerIdentityCommand({}), {
+      abortSignal: AbortSignal.timeout(CALLER_IDENTITY_TIMEOUT_MS),
+    });
+    return Arn;
+  } catch {
+    // Who was denied only helps; the denial is the news.
+    return undefined;
+  } finally {
+    sts.destroy();
+  }
+}
+
+/**
+ * `error` told to the person at the terminal when it is an access denial: the action their credentials lack, not what
+ * the rule's or the remediation function's role lacks (the Lambda's wording). A failed remediation step keeps its
+ * account of what was done.
+ */
+function toCallersError(error: unknown, caller: string): unknown {
+  if (error instanceof OrganizationsAccessDeniedError || error instanceof RemediationAccessDeniedError) {
+    return new OrganizationsAccessDeniedError(error.action, { cause: error }, caller);
+  }
+  if (error instanceof RemediationFailedError) {
+    return new RemediationFailedError(error.failedAt, error.done, { cause: toCallersError(error.cause, caller) });
+  }
+  return error;
+}
+
+/**
+ * Runs a live command with a client, closing it after; refuses a profile that does not exist, says how to give
+ * credentials when there are none, and names the caller's credentials when AWS denies them an action. After `seconds`
+ * it aborts the signal it gave `work` and fails with CommandTimeoutError(`seconds`, `timeoutMessage`); work that
+ * ignores the signal ends when the process exits, at once (see the entry point below).
  */
 async function withOrganizations<T>(
   values: Values,
+  env: CliIo['env'],
   seconds: number,
   timeoutMessage: string,
   work: (client: OrganizationsClient, abortSignal: AbortSignal) => Promise<T>,
 ): Promise<T> {
+  await checkProfile(values, env);
   const client = organizationsClient(values);
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
@@ -295,7 +530,10 @@ async function withOrganizations<T>(
         cause: error,
       });
     }
-    throw error;
+    if (!isAccessDenied(error)) throw error;
+    const profile = values.profile ?? env.AWS_PROFILE;
+    const who = (await callerArn(client)) ?? (profile === undefined ? undefined : `profile ${profile}`);
+    throw toCallersError(error, who === undefined ? 'your credentials' : `your credentials (${who})`);
   } finally {
     clearTimeout(timer);
     client.destroy();
@@ -315,7 +553,7 @@ async function readLiveSnapshot(
   const onProgress = (accountsRead: number) => io.stderr(`\rRead ${accountsRead} accounts...`);
   const timeoutMessage = `reading the organization did not finish within ${seconds} s (--timeout), so nothing was evaluated: run again with a longer --timeout (a large organization, or Organizations throttling, takes longer)`;
   try {
-    const snapshot = await withOrganizations(values, seconds, timeoutMessage, (client, abortSignal) =>
+    const snapshot = await withOrganizations(values, io.env, seconds, timeoutMessage, (client, abortSignal) =>
       readOrgSnapshot(client, {
         abortSignal,
         organizationalUnitNames: true,
@@ -333,9 +571,17 @@ function rejectOptions(values: Values, names: readonly (keyof Values)[], why: st
   if (given !== undefined) throw new UsageError(`--${given} ${why} (see --help)`);
 }
 
+/** Refuses an option that `command` does not take, naming the commands that do. */
+function refuseOptionsNotFor(command: Command, values: Values): void {
+  for (const [option, { commands }] of Object.entries<OptionHelp>(OPTIONS)) {
+    if (option in values && !commands.includes(command)) {
+      throw new UsageError(`--${option} is for ${commands.join(' and ')}, not ${command} (see --help)`);
+    }
+  }
+}
+
 async function audit(positionals: readonly string[], values: Values, io: CliIo) {
   if (positionals.length > 0) throw new UsageError(`audit takes no arguments, got "${positionals[0]}" (see --help)`);
-  rejectOptions(values, ['dry-run', 'policy-name'], 'is for remediate, not audit');
   const options = reportOptionsFrom(values, FORMATS);
   const parameters = ruleParametersFrom(values);
   let snapshot: OrgSnapshot;
@@ -361,11 +607,6 @@ async function audit(positionals: readonly string[], values: Values, io: CliIo) 
 async function examples(positionals: readonly string[], values: Values, io: CliIo) {
   if (positionals.length > 1)
     throw new UsageError(`examples takes one directory, got ${positionals.length} (see --help)`);
-  rejectOptions(
-    values,
-    ['snapshot', 'profile', 'region', 'save-snapshot', 'timeout', 'dry-run', 'policy-name', 'output', 'quiet'],
-    'is not for examples',
-  );
   const options = reportOptionsFrom(values, TEXT_FORMATS);
   const parameters = ruleParametersFrom(values);
   const dir = positionals[0] ?? DEFAULT_EXAMPLES_DIR;
@@ -397,12 +638,6 @@ async function examples(positionals: readonly string[], values: Values, io: CliI
 async function remediate(positionals: readonly string[], values: Values, io: CliIo) {
   if (positionals.length > 0)
     throw new UsageError(`remediate takes no arguments, got "${positionals[0]}" (see --help)`);
-  rejectOptions(
-    values,
-    ['snapshot', 'save-snapshot', 'required-locks', 'allowed-opt-in'],
-    'is not for remediate, which makes the organization pass every check',
-  );
-  rejectOptions(values, ['output', 'only-failures', 'quiet'], 'is for audit reports, not remediate');
   const format = formatFrom(values, TEXT_FORMATS);
   const name = parsePolicyName(values['policy-name'] ?? DEFAULT_REMEDIATION_POLICY_NAME);
   if (!name.ok) throw new UsageError(`--policy-name: ${name.error}`);
@@ -412,12 +647,20 @@ async function remediate(positionals: readonly string[], values: Values, io: Cli
   const timeoutMessage = dryRun
     ? `remediate --dry-run did not finish within ${seconds} s (--timeout); a dry run changes nothing: run it again with a longer --timeout`
     : `remediate did not finish within ${seconds} s (--timeout), so it may have made only some of its changes: run remediate --dry-run to see what is left, then remediate again (it does only what is left)`;
-  const result = await withOrganizations(values, seconds, timeoutMessage, (client) =>
+  const result = await withOrganizations(values, io.env, seconds, timeoutMessage, (client) =>
     remediateOrganization(client, { policyName: name.value, dryRun }),
   );
   io.stdout(`${format === 'json' ? toVisibleJson(result) : formatRemediation(result)}\n`);
   const left = result.needsPerson.length > 0 || (dryRun && result.plan.length > 0);
   return left ? EXIT_CODES.nonCompliant : EXIT_CODES.compliant;
+}
+
+const isCommand = (word: string | undefined): word is Command => COMMAND_NAMES.some((command) => command === word);
+
+function unknownCommand(word: string | undefined): UsageError {
+  return new UsageError(
+    word === undefined ? 'no command given (see --help)' : `unknown command "${word}" (see --help)`,
+  );
 }
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
@@ -426,17 +669,19 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     io.stdout(`${version}\n`);
     return EXIT_CODES.compliant;
   }
-  const [command, ...rest] = positionals;
-  if (values.help || command === 'help') {
-    io.stdout(USAGE);
+  const [word, ...rest] = positionals;
+  if (word === 'help' || values.help) {
+    // `help audit` is `audit --help`; `help` or `--help` alone asks for the program's.
+    const [about, ...more] = word === 'help' ? rest : [word];
+    if (more.length > 0) throw new UsageError('help takes one command (see --help)');
+    if (about !== undefined && !isCommand(about)) throw unknownCommand(about);
+    io.stdout(about === undefined ? programHelp() : commandHelp(about, io.env));
     return EXIT_CODES.compliant;
   }
-  if (command === 'audit') return audit(rest, values, io);
-  if (command === 'examples') return examples(rest, values, io);
-  if (command === 'remediate') return remediate(rest, values, io);
-  throw new UsageError(
-    command === undefined ? 'no command given (see --help)' : `unknown command "${command}" (see --help)`,
-  );
+  if (!isCommand(word)) throw unknownCommand(word);
+  refuseOptionsNotFor(word, values);
+  const commands = { audit, examples, remediate } as const satisfies Record<Command, unknown>;
+  return commands[word](rest, values, io);
 }
 
 /**
@@ -471,7 +716,11 @@ function exitCodeAfterWrites(code: number, writeErrors: ReadonlyMap<NodeJS.Write
   return exitCode;
 }
 
-if (require.main === module) {
+/**
+ * The program: runs the command line of this process, writes to its stdout and stderr, and exits with the code. For
+ * `node dist/cli.js` and the bin, and for scripts/cli.mjs, which loads the bundle and calls it.
+ */
+export function main(): void {
   // The SDK warns on every run that its releases after January 2027 need Node 22; it is no news to an auditor.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const streams = [process.stdout, process.stderr];
@@ -496,3 +745,5 @@ if (require.main === module) {
     process.exit(exitCodeAfterWrites(code, writeErrors));
   });
 }
+
+if (require.main === module) main();

@@ -9,6 +9,7 @@ import {
   ListRootsCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { version } from '../../package.json';
 import { type CliIo, runCli } from '../../src/cli/main';
@@ -23,10 +24,20 @@ import {
   withAccountPaths,
 } from '../support/organizationsMock';
 import { optIn, SEED_000, SEED_004_EXAMPLE_1 } from '../support/policies';
-import { mockLiveOrganization, named } from '../support/remediationMock';
+import { type Handled, mockLiveOrganization, named } from '../support/remediationMock';
 import { expectWellFormedReport, validateSnapshot } from '../support/reportFormats';
 
 const EXAMPLES = 'events/organizations';
+const CALLER_ARN = 'arn:aws:sts::111111111111:assumed-role/Auditor/alice';
+const deniedTo = (caller: string, action: string) =>
+  `Access denied: ${caller} may not call ${action}; ask for the IAM policy in README "Audit your organization from a laptop", and use the organization's management account or a delegated administrator for Organizations policies whose delegation policy allows ${action}`;
+
+// Who was denied, when AWS denies an action: STS GetCallerIdentity, which the CLI asks only then.
+const sts = mockClient(STSClient);
+beforeEach(() => {
+  sts.reset();
+  sts.on(GetCallerIdentityCommand).resolves({ Arn: CALLER_ARN, Account: '111111111111', UserId: 'AROAEXAMPLE:alice' });
+});
 const example = (name: string) => join(EXAMPLES, name);
 
 interface Run {
@@ -76,6 +87,14 @@ function tempFile(name: string, content: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'ai-opt-out-')), name);
   writeFileSync(path, content);
   return path;
+}
+
+/** An environment whose AWS shared config and credentials files hold these texts. */
+function sharedFiles(config: string, credentials: string) {
+  return {
+    AWS_CONFIG_FILE: tempFile('config', config),
+    AWS_SHARED_CREDENTIALS_FILE: tempFile('credentials', credentials),
+  };
 }
 
 describe('audit --snapshot', () => {
@@ -342,7 +361,8 @@ describe('audit of the live organization', () => {
   });
 
   it('uses the profile and region it is given', async () => {
-    await cli(['audit', '--profile', 'audit-profile', '--region', 'us-gov-west-1']);
+    const env = sharedFiles('[profile audit-profile]\nregion = eu-west-1\n', '');
+    await cli(['audit', '--profile', 'audit-profile', '--region', 'us-gov-west-1'], { env });
     const client = organizations.call(0).thisValue as OrganizationsClient;
     await expect(client.config.region()).resolves.toBe('us-gov-west-1');
     expect(client.config.profile).toBe('audit-profile');
@@ -356,17 +376,49 @@ describe('audit of the live organization', () => {
     expect(piped.stderr).toBe('');
   });
 
-  it('fails in one line with exit code 3 when Organizations denies a read', async () => {
-    organizations.reset();
-    mockOrganization(organizations, live, {
-      fault: { command: ListRootsCommand, error: new AccessDeniedException({ $metadata: {}, message: 'denied' }) },
+  describe('when Organizations denies a read', () => {
+    beforeEach(() => {
+      organizations.reset();
+      mockOrganization(organizations, live, {
+        fault: { command: ListRootsCommand, error: new AccessDeniedException({ $metadata: {}, message: 'denied' }) },
+      });
     });
-    const run = await cli(['audit']);
-    expect(run.code).toBe(3);
-    expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(
-      /^ai-opt-out-audit: Access denied to organizations:ListRoots: allow organizations:ListRoots [^\n]*\n$/,
-    );
+
+    it('names the action that the credentials STS names lack, in one line with exit code 3', async () => {
+      const run = await cli(['audit']);
+      expect(run).toEqual({
+        code: 3,
+        stdout: '',
+        stderr: `ai-opt-out-audit: ${deniedTo(`your credentials (${CALLER_ARN})`, 'organizations:ListRoots')}\n`,
+      });
+    });
+
+    it('asks STS in the region of the read', async () => {
+      const env = sharedFiles('[profile gov]\nregion = us-gov-west-1\n', '');
+      await cli(['audit', '--profile', 'gov', '--region', 'us-gov-west-1'], { env });
+      const client = sts.call(0).thisValue as STSClient;
+      await expect(client.config.region()).resolves.toBe('us-gov-west-1');
+    });
+
+    it.each([
+      ['--profile', ['--profile', 'auditor'], {}],
+      ['AWS_PROFILE', [], { AWS_PROFILE: 'auditor' }],
+    ])('names the profile of %s when STS cannot say who was denied', async (_name, options, profile) => {
+      sts.reset();
+      sts.on(GetCallerIdentityCommand).rejects(new Error('connect ECONNREFUSED'));
+      const env = { ...sharedFiles('', '[auditor]\naws_access_key_id = AKIAEXAMPLE\n'), ...profile };
+      const run = await cli(['audit', ...options], { env });
+      expect(run.stderr).toBe(
+        `ai-opt-out-audit: ${deniedTo('your credentials (profile auditor)', 'organizations:ListRoots')}\n`,
+      );
+    });
+
+    it('says "your credentials" when neither STS nor a profile names them', async () => {
+      sts.reset();
+      sts.on(GetCallerIdentityCommand).resolves({});
+      const run = await cli(['audit']);
+      expect(run.stderr).toBe(`ai-opt-out-audit: ${deniedTo('your credentials', 'organizations:ListRoots')}\n`);
+    });
   });
 
   it('says how to give credentials when there are none', async () => {
@@ -399,6 +451,75 @@ describe('audit of the live organization', () => {
     const run = await cli(['audit', '--save-snapshot', 'no/such/dir/evidence.json']);
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/^ai-opt-out-audit: cannot write snapshot no\/such\/dir\/evidence\.json: ENOENT/);
+  });
+});
+
+describe('the profile of a live command', () => {
+  const organizations = mockClient(OrganizationsClient);
+  const CONFIG =
+    '[default]\nregion = eu-west-1\n\n[profile auditor]\nrole_arn = arn:aws:iam::111111111111:role/Auditor\nsource_profile = default\n';
+  const CREDENTIALS =
+    '[default]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = secret\n\n[ci]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = secret\n';
+
+  beforeEach(() => {
+    organizations.reset();
+    mockLiveOrganization(organizations, {});
+  });
+
+  it.each([
+    ['audit --profile', ['audit', '--profile', 'audtor'], {}, 'profile audtor'],
+    ['remediate --profile', ['remediate', '--dry-run', '--profile', 'audtor'], {}, 'profile audtor'],
+    ['AWS_PROFILE', ['audit'], { AWS_PROFILE: 'audtor' }, 'profile audtor (AWS_PROFILE)'],
+    [
+      '--profile, whatever AWS_PROFILE says',
+      ['audit', '--profile', 'audtor'],
+      { AWS_PROFILE: 'auditor' },
+      'profile audtor',
+    ],
+  ])(
+    'refuses a profile that neither file defines, from %s, in one line with exit code 2',
+    async (_name, argv, profile, named) => {
+      const env = { ...sharedFiles(CONFIG, CREDENTIALS), ...profile };
+      const run = await cli(argv, { env });
+      expect(run).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `ai-opt-out-audit: ${named} not found in ${env.AWS_CONFIG_FILE} or ${env.AWS_SHARED_CREDENTIALS_FILE}\n`,
+      });
+      expect(organizations.calls()).toHaveLength(0);
+    },
+  );
+
+  it('names the files the SDK reads when no variable names them', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'ai-opt-out-home-'));
+    const saved = { HOME: process.env.HOME, USERPROFILE: process.env.USERPROFILE };
+    // The SDK reads ~ from the process's own environment.
+    process.env.HOME = home;
+    process.env.USERPROFILE = home;
+    try {
+      const run = await cli(['audit', '--profile', 'audtor']);
+      expect(run.stderr).toBe('ai-opt-out-audit: profile audtor not found in ~/.aws/config or ~/.aws/credentials\n');
+    } finally {
+      Object.assign(process.env, saved);
+    }
+  });
+
+  it.each([
+    ['a profile of the config file', ['--profile', 'auditor'], {}],
+    ['a profile of the credentials file', ['--profile', 'ci'], {}],
+    ['the default profile named by AWS_PROFILE', [], { AWS_PROFILE: 'default' }],
+  ])('reads the organization with %s', async (_name, options, profile) => {
+    const env = { ...sharedFiles(CONFIG, CREDENTIALS), ...profile };
+    const run = await cli(['audit', ...options], { env });
+    // The mock's organization has no AI opt-out policy: NON_COMPLIANT, read and evaluated.
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 1, stderr: '' });
+    expect(run.stdout).toContain('Organization o-exampleorgid is NON_COMPLIANT.');
+  });
+
+  it('does not look for the profile of AWS_PROFILE when it reads a snapshot, which needs no AWS', async () => {
+    const env = { ...sharedFiles(CONFIG, CREDENTIALS), AWS_PROFILE: 'audtor' };
+    const run = await cli(['audit', '--snapshot', example('01-locked-compliant.json')], { env });
+    expect(run.code).toBe(0);
   });
 });
 
@@ -450,6 +571,26 @@ describe('remediate', () => {
     expect(run.stdout).toMatch(
       /Needs a person \(the remediation never detaches, deletes or edits other policies\):\n {2}1\. Opted in: lex via p-lexin0001 on r-exam\./,
     );
+  });
+
+  it.each<[string, Handled, string]>([
+    ['a read', 'ListPolicies', ''],
+    [
+      'a change, and says what it had done',
+      'AttachPolicy',
+      'The remediation failed to attach policy "ai-services-opt-out-locked" (p-created01) to root r-exam, after it had done: enabled AISERVICES_OPT_OUT_POLICY on root r-exam; AISERVICES_OPT_OUT_POLICY is ENABLED on root r-exam (1 check(s)); created policy "ai-services-opt-out-locked" (p-created01) with the fully locked opt-out content. ',
+    ],
+  ])('names the action that the credentials lack when Organizations denies %s', async (_name, action, before) => {
+    mockLiveOrganization(organizations, {
+      status: 'absent',
+      faults: { [action]: [new AccessDeniedException({ $metadata: {}, message: 'denied' })] },
+    });
+    const run = await cli(['remediate']);
+    expect(run).toEqual({
+      code: 3,
+      stdout: '',
+      stderr: `ai-opt-out-audit: ${before}${deniedTo(`your credentials (${CALLER_ARN})`, `organizations:${action}`)}\n`,
+    });
   });
 
   it('uses the policy name it is given', async () => {
@@ -670,7 +811,7 @@ describe('usage and input errors', () => {
     [
       '--snapshot with examples',
       ['examples', '--snapshot', 'x.json'],
-      /^ai-opt-out-audit: --snapshot is not for examples \(see --help\)$/,
+      /^ai-opt-out-audit: --snapshot is for audit, not examples \(see --help\)$/,
     ],
     [
       '--dry-run with audit',
@@ -680,7 +821,17 @@ describe('usage and input errors', () => {
     [
       '--required-locks with remediate',
       ['remediate', '--required-locks', 'services'],
-      /^ai-opt-out-audit: --required-locks is not for remediate, which makes the organization pass every check \(see --help\)$/,
+      /^ai-opt-out-audit: --required-locks is for audit and examples, not remediate \(see --help\)$/,
+    ],
+    [
+      '--policy-name with examples',
+      ['examples', '--policy-name', 'x'],
+      /^ai-opt-out-audit: --policy-name is for remediate, not examples \(see --help\)$/,
+    ],
+    [
+      '--save-snapshot with remediate',
+      ['remediate', '--save-snapshot', 'x.json'],
+      /^ai-opt-out-audit: --save-snapshot is for audit, not remediate \(see --help\)$/,
     ],
     [
       'remediate with an argument',
@@ -740,7 +891,7 @@ describe('usage and input errors', () => {
     [
       '--timeout with examples',
       ['examples', '--timeout', '10'],
-      /^ai-opt-out-audit: --timeout is not for examples \(see --help\)$/,
+      /^ai-opt-out-audit: --timeout is for audit and remediate, not examples \(see --help\)$/,
     ],
     ...['--format json', '--output r.json', '--only-failures'].map((option): [string, readonly string[], RegExp] => [
       `--quiet with ${option}`,
@@ -767,12 +918,12 @@ describe('usage and input errors', () => {
     [
       '--output with examples',
       ['examples', '--output', 'r.txt'],
-      /^ai-opt-out-audit: --output is not for examples \(see --help\)$/,
+      /^ai-opt-out-audit: --output is for audit, not examples \(see --help\)$/,
     ],
     [
       '--quiet with examples',
       ['examples', '--quiet'],
-      /^ai-opt-out-audit: --quiet is not for examples \(see --help\)$/,
+      /^ai-opt-out-audit: --quiet is for audit, not examples \(see --help\)$/,
     ],
     [
       'a format examples does not print',
@@ -782,7 +933,7 @@ describe('usage and input errors', () => {
     [
       '--output with remediate',
       ['remediate', '--output', 'r.txt'],
-      /^ai-opt-out-audit: --output is for audit reports, not remediate \(see --help\)$/,
+      /^ai-opt-out-audit: --output is for audit, not remediate \(see --help\)$/,
     ],
     [
       'a format remediate does not print',
@@ -874,11 +1025,120 @@ describe('usage and input errors', () => {
 });
 
 describe('help and version', () => {
-  it.each([['--help'], ['-h'], ['help']])('prints usage for %s and exits 0', async (flag) => {
-    const run = await cli([flag]);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain('Usage:');
-    expect(run.stdout).toContain('Exit codes: 0 COMPLIANT, 1 NON_COMPLIANT, 2 usage or input error');
+  const NPM_AUDIT = { npm_package_name: 'ai-opt-out-config-rule', npm_lifecycle_event: 'audit' };
+
+  /** The terms of a help's items: the forms of its usage, and the options with their values. */
+  const terms = (help: string) => help.match(/^ {2}\S.*?(?= {2}|$)/gm)?.map((term) => term.trim()) ?? [];
+
+  it.each([[['--help']], [['-h']], [['help']]])('prints the list of commands for %j and exits 0', async (argv) => {
+    const run = await cli(argv);
+    expect(run).toEqual({
+      code: 0,
+      stdout: expect.stringMatching(/^Usage: ai-opt-out-audit COMMAND \[options\]\n/),
+      stderr: '',
+    });
+    expect(terms(run.stdout)).toEqual([
+      'audit',
+      'examples',
+      'remediate',
+      'help [COMMAND]',
+      '--format F',
+      '-h, --help',
+      '--version',
+    ]);
+    expect(run.stdout).toContain(
+      'Run "ai-opt-out-audit COMMAND --help" for the forms, options and exit codes of a command.',
+    );
+  });
+
+  it.each([
+    [
+      'audit',
+      [
+        'ai-opt-out-audit audit [--profile P] [--region R] [--save-snapshot FILE] [--timeout S] [options]',
+        'ai-opt-out-audit audit --snapshot FILE [options]',
+        '--snapshot FILE',
+        '--profile P',
+        '--region R',
+        '--save-snapshot FILE',
+        '--timeout S',
+        '--format F',
+        '--output FILE',
+        '--only-failures',
+        '--quiet',
+        '--required-locks LIST',
+        '--allowed-opt-in LIST',
+        '-h, --help',
+        '--version',
+      ],
+      'Exit codes: 0 COMPLIANT, 1 NON_COMPLIANT, 2 usage or input error, 3 failure while running.',
+    ],
+    [
+      'examples',
+      [
+        'ai-opt-out-audit examples [DIR] [options]',
+        '--format F',
+        '--only-failures',
+        '--required-locks LIST',
+        '--allowed-opt-in LIST',
+        '-h, --help',
+        '--version',
+      ],
+      'Exit codes: 0 once every file was evaluated, whatever the verdicts;',
+    ],
+    [
+      'remediate',
+      [
+        'ai-opt-out-audit remediate [--dry-run] [--policy-name NAME] [--profile P] [--region R] [--timeout S] [options]',
+        '--profile P',
+        '--region R',
+        '--timeout S',
+        '--dry-run',
+        '--policy-name NAME',
+        '--format F',
+        '-h, --help',
+        '--version',
+      ],
+      'Exit codes: 0 nothing is left to do, 1 a dry run plans changes or something needs a person,',
+    ],
+  ])('prints the forms, options and exit codes of %s, for each way of asking', async (command, expected, exitCodes) => {
+    const runs = await Promise.all(
+      [
+        [command, '--help'],
+        [command, '-h'],
+        ['help', command],
+      ].map((argv) => cli(argv)),
+    );
+    for (const run of runs) expect(run).toEqual(runs[0]);
+    const [run] = runs;
+    expect(run?.code).toBe(0);
+    expect(terms(run?.stdout ?? '')).toEqual(expected);
+    expect(run?.stdout).toContain(exitCodes);
+  });
+
+  it('shows the npm script that ran it in the forms of its command, as a person types it there', async () => {
+    const run = await cli(['audit', '--help'], { env: NPM_AUDIT });
+    expect(terms(run.stdout).slice(0, 2)).toEqual([
+      'npm run --silent audit -- [--profile P] [--region R] [--save-snapshot FILE] [--timeout S] [options]',
+      'npm run --silent audit -- --snapshot FILE [options]',
+    ]);
+  });
+
+  it.each([
+    ['another command than its script runs', ['remediate', '--help'], NPM_AUDIT],
+    ['a script of another package', ['audit', '--help'], { ...NPM_AUDIT, npm_package_name: 'their-tools' }],
+    ['a script that runs no command', ['audit', '--help'], { ...NPM_AUDIT, npm_lifecycle_event: 'test' }],
+  ])('shows the program in the forms when npm ran it from %s', async (_name, argv, env) => {
+    const run = await cli(argv, { env });
+    expect(terms(run.stdout)[0]).toMatch(/^ai-opt-out-audit (audit|remediate) \[/);
+  });
+
+  it.each<[string, readonly string[], string]>([
+    ['an unknown command', ['help', 'scan'], 'unknown command "scan" (see --help)'],
+    ['two commands', ['help', 'audit', 'remediate'], 'help takes one command (see --help)'],
+    ['--help of an unknown command', ['scan', '--help'], 'unknown command "scan" (see --help)'],
+  ])('refuses help for %s in one line with exit code 2', async (_name, argv, message) => {
+    expect(await cli(argv)).toEqual({ code: 2, stdout: '', stderr: `ai-opt-out-audit: ${message}\n` });
   });
 
   it('prints the package version', async () => {

@@ -3,27 +3,19 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { cliBuildOptions } from '../../scripts/cliBundle.cjs';
 
 /** How long bundling the CLI may take on a busy machine, in milliseconds (a jest timeout, not a speed goal). */
 export const BUILD_CLI_TIMEOUT_MS = 120_000;
 
 /**
- * Bundles src/cli/main.ts as `npm run build` does (scripts/build.mjs: bundle, node20, CommonJS), but into a directory
- * of its own, so that a suite that runs `npm run build` at the same time never hands it a half-written dist/cli.js.
- * Returns the path of the bundle.
+ * Bundles the CLI as `npm run build` does (scripts/cliBundle.cjs), but into a directory of its own, so that a suite
+ * that runs `npm run build` at the same time never hands it a half-written dist/cli.js. Returns the path of the bundle.
  */
 export async function buildCli(): Promise<string> {
-  const outfile = join(mkdtempSync(join(tmpdir(), 'ai-opt-out-cli-')), 'cli.js');
-  await build({
-    entryPoints: ['src/cli/main.ts'],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    logLevel: 'warning',
-  });
-  return outfile;
+  const outdir = mkdtempSync(join(tmpdir(), 'ai-opt-out-cli-'));
+  await build(cliBuildOptions(outdir));
+  return join(outdir, 'cli.js');
 }
 
 /** What a run of the built CLI printed, and how it ended. */
