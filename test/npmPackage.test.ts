@@ -38,10 +38,16 @@ afterAll(() => {
 const inPackage = (file: string) => join(unpacked, 'package', file);
 
 describe('the npm package (npm pack)', () => {
-  it('holds the CLI bundle, the README, the licence and the schemas, and no source, test or Lambda bundle', () => {
+  it('holds the CLI bundle, the README and the docs it links, the licence and the schemas, and no source, test or Lambda bundle', () => {
     const paths = packed.files.map((file) => file.path);
-    expect(paths).toEqual(expect.arrayContaining(['dist/cli.js', 'README.md', 'package.json']));
-    for (const path of paths) expect(path).toMatch(/^(dist\/cli\.js|README\.md|LICENSE|package\.json|schemas\/.+)$/);
+    expect(paths).toEqual(
+      expect.arrayContaining(['dist/cli.js', 'README.md', 'docs/cli.md', 'docs/report-formats.md', 'package.json']),
+    );
+    for (const path of paths) {
+      expect(path).toMatch(
+        /^(dist\/cli\.js|(README|CHANGELOG|SECURITY)\.md|LICENSE|package\.json|schemas\/.+|docs\/.+\.md)$/,
+      );
+    }
   });
 
   it('declares its bin, Node 20 or newer, and no private flag that would stop npm publish', () => {
