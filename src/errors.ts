@@ -46,7 +46,7 @@ export class OrganizationNotInUseError extends AppError {
     options?: ErrorOptions,
   ) {
     super(
-      `This account is not in an AWS Organization (${action} returned AWSOrganizationsNotInUseException): run the rule in the organization's management account or a delegated administrator`,
+      `This account is not in an AWS Organization (${action} returned AWSOrganizationsNotInUseException): use the organization's management account or a delegated administrator for Organizations policies, for the rule and for an audit`,
       options,
     );
   }
@@ -64,7 +64,7 @@ export class OrganizationsThrottledError extends AppError {
     options?: ErrorOptions,
   ) {
     super(
-      `Organizations kept throttling ${action} (TooManyRequestsException) after ${attempts === undefined ? 'all retry' : attempts} attempts: run again later or lower the read concurrency`,
+      `Organizations kept throttling ${action} (TooManyRequestsException) after ${attempts === undefined ? 'all retry' : attempts} attempts: run again later, when fewer callers share the organization's request rate`,
       options,
     );
   }
