@@ -30,7 +30,7 @@ audit() {
     source=(--snapshot "$snapshot")
   else
     snapshot="${RUNNER_TEMP:?}/ai-opt-out-audit-snapshot.json"
-    source=(--save-snapshot "$snapshot" --timeout "${AUDIT_TIMEOUT:-300}")
+    source=(--save-snapshot "$snapshot" --timeout "${AUDIT_TIMEOUT:-900}")
     [ -n "${AUDIT_REGION:-}" ] && source+=(--region "$AUDIT_REGION")
   fi
 
