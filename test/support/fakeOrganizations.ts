@@ -447,6 +447,12 @@ export async function startFakeOrganizations(
       const target = request.headers['x-amz-target'];
       void answer(typeof target === 'string' ? target : undefined, Buffer.concat(chunks).toString('utf8')).then(
         (reply) => {
+          // An answer that was still being made (in onRequest, say) when stop() came is dropped, not held: a timer set
+          // now would outlive the fake, and keep the test process running for latencyMs.
+          if (stopping !== undefined) {
+            response.destroy();
+            return;
+          }
           const send = (): void => {
             const text = JSON.stringify(reply.body);
             response.writeHead(reply.status, {
