@@ -32,6 +32,7 @@ import {
 } from '../../src/errors';
 import { handler, PUT_RESERVE_MS } from '../../src/lambda/handler';
 import { captureOutput } from '../support/capturedOutput';
+import { emfLine } from '../support/emfLine';
 import { lambdaContext } from '../support/lambdaContext';
 import {
   aiPolicy,
@@ -316,35 +317,16 @@ describe('handler, metrics and the Lambda context', () => {
     await handler(eventFile('scheduled-testmode.json'), context);
     const published = output.metricLines();
     expect(published).toEqual([
-      {
-        _aws: {
-          Timestamp: expect.any(Number),
-          CloudWatchMetrics: [
-            {
-              Namespace: 'AiOptOutConfigRule',
-              Dimensions: [['service']],
-              Metrics: [
-                { Name: 'ReadDuration', Unit: 'Milliseconds' },
-                { Name: 'ReadFailures', Unit: 'Count' },
-                { Name: 'CompliantAccounts', Unit: 'Count' },
-                { Name: 'NonCompliantAccounts', Unit: 'Count' },
-                { Name: 'NotApplicableAccounts', Unit: 'Count' },
-                { Name: 'OrganizationsCalls', Unit: 'Count' },
-                { Name: 'OrganizationsThrottledCalls', Unit: 'Count' },
-              ],
-            },
-          ],
-        },
-        service: 'ai-opt-out-config-rule',
-        ReadDuration: expect.any(Number),
-        ReadFailures: 0,
-        CompliantAccounts: 2,
-        NonCompliantAccounts: 0,
-        NotApplicableAccounts: 0,
+      emfLine([
+        ['ReadDuration', 'Milliseconds', expect.any(Number)],
+        ['ReadFailures', 'Count', 0],
+        ['CompliantAccounts', 'Count', 2],
+        ['NonCompliantAccounts', 'Count', 0],
+        ['NotApplicableAccounts', 'Count', 0],
         // The read and the cross-check with AWS's effective policy.
-        OrganizationsCalls: organizations.calls().length,
-        OrganizationsThrottledCalls: 1,
-      },
+        ['OrganizationsCalls', 'Count', organizations.calls().length],
+        ['OrganizationsThrottledCalls', 'Count', 1],
+      ]),
     ]);
     expect(published[0]?.ReadDuration).toBeGreaterThanOrEqual(0);
     expect(organizations).toHaveReceivedCommand(DescribeEffectivePolicyCommand);
@@ -361,34 +343,15 @@ describe('handler, metrics and the Lambda context', () => {
     expect(putEvaluationsSent()).toEqual([expect.objectContaining({ ComplianceType: 'NON_COMPLIANT' })]);
     const published = output.metricLines();
     expect(published).toEqual([
-      {
-        _aws: {
-          Timestamp: expect.any(Number),
-          CloudWatchMetrics: [
-            {
-              Namespace: 'AiOptOutConfigRule',
-              Dimensions: [['service']],
-              Metrics: [
-                { Name: 'ReadDuration', Unit: 'Milliseconds' },
-                { Name: 'ReadFailures', Unit: 'Count' },
-                { Name: 'CompliantAccounts', Unit: 'Count' },
-                { Name: 'NonCompliantAccounts', Unit: 'Count' },
-                { Name: 'NotApplicableAccounts', Unit: 'Count' },
-                { Name: 'OrganizationsCalls', Unit: 'Count' },
-                { Name: 'OrganizationsThrottledCalls', Unit: 'Count' },
-              ],
-            },
-          ],
-        },
-        service: 'ai-opt-out-config-rule',
-        ReadDuration: expect.any(Number),
-        ReadFailures: 1,
-        CompliantAccounts: 0,
-        NonCompliantAccounts: 1,
-        NotApplicableAccounts: 0,
-        OrganizationsCalls: organizations.calls().length,
-        OrganizationsThrottledCalls: 1,
-      },
+      emfLine([
+        ['ReadDuration', 'Milliseconds', expect.any(Number)],
+        ['ReadFailures', 'Count', 1],
+        ['CompliantAccounts', 'Count', 0],
+        ['NonCompliantAccounts', 'Count', 1],
+        ['NotApplicableAccounts', 'Count', 0],
+        ['OrganizationsCalls', 'Count', organizations.calls().length],
+        ['OrganizationsThrottledCalls', 'Count', 1],
+      ]),
     ]);
     expect(published[0]?.ReadDuration).toBeGreaterThanOrEqual(0);
   });

@@ -10,6 +10,7 @@ import 'aws-sdk-client-mock-jest';
 import { InvalidEventError } from '../../src/errors';
 import { CONFIG_RULE_NAME_VARIABLE, createReevaluateHandler, handler } from '../../src/lambda/reevaluateHandler';
 import { captureOutput } from '../support/capturedOutput';
+import { emfLine } from '../support/emfLine';
 import { lambdaContext } from '../support/lambdaContext';
 
 type Json = Record<string, unknown>;
@@ -133,24 +134,11 @@ describe('reevaluate handler', () => {
     await invoke(burst(3), context);
     advanceSeconds(10);
     await invoke(burst(2), context);
-    const emf = (policyChanges: number, evaluationsStarted: number) => ({
-      _aws: {
-        Timestamp: expect.any(Number),
-        CloudWatchMetrics: [
-          {
-            Namespace: 'AiOptOutConfigRule',
-            Dimensions: [['service']],
-            Metrics: [
-              { Name: 'PolicyChanges', Unit: 'Count' },
-              { Name: 'EvaluationsStarted', Unit: 'Count' },
-            ],
-          },
-        ],
-      },
-      service: 'ai-opt-out-config-rule',
-      PolicyChanges: policyChanges,
-      EvaluationsStarted: evaluationsStarted,
-    });
+    const emf = (policyChanges: number, evaluationsStarted: number) =>
+      emfLine([
+        ['PolicyChanges', 'Count', policyChanges],
+        ['EvaluationsStarted', 'Count', evaluationsStarted],
+      ]);
     // The second batch came 10 seconds after the first started an evaluation.
     expect(output.metricLines()).toEqual([emf(3, 1), emf(2, 0)]);
   });

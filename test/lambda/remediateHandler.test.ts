@@ -15,6 +15,7 @@ import {
 } from '../../src/errors';
 import { handler } from '../../src/lambda/remediateHandler';
 import { captureOutput } from '../support/capturedOutput';
+import { emfLine } from '../support/emfLine';
 import { lambdaContext } from '../support/lambdaContext';
 import { aiPolicy, MANAGEMENT_ID, ORG_ID, ROOT_ID } from '../support/organizationsMock';
 import { optIn } from '../support/policies';
@@ -113,24 +114,10 @@ describe('remediateHandler', () => {
     ]);
     expect(logLines()).toEqual([expect.objectContaining({ level: 'INFO', changed: true, needsPerson: 1 })]);
     expect(output.metricLines()).toEqual([
-      {
-        _aws: {
-          Timestamp: expect.any(Number),
-          CloudWatchMetrics: [
-            {
-              Namespace: 'AiOptOutConfigRule',
-              Dimensions: [['service']],
-              Metrics: [
-                { Name: 'RemediationChangedOrganization', Unit: 'Count' },
-                { Name: 'RemediationNeedsPerson', Unit: 'Count' },
-              ],
-            },
-          ],
-        },
-        service: 'ai-opt-out-config-rule',
-        RemediationChangedOrganization: 1,
-        RemediationNeedsPerson: 1,
-      },
+      emfLine([
+        ['RemediationChangedOrganization', 'Count', 1],
+        ['RemediationNeedsPerson', 'Count', 1],
+      ]),
     ]);
   });
 
