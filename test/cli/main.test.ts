@@ -12,7 +12,8 @@ import {
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { version } from '../../package.json';
-import { type CliIo, runCli } from '../../src/cli/main';
+import type { CliIo } from '../../src/cli/main';
+import { type CliRun, runCliCaptured } from '../support/capturedCli';
 import {
   aiPolicy,
   MANAGEMENT_ID,
@@ -40,12 +41,6 @@ beforeEach(() => {
 });
 const example = (name: string) => join(EXAMPLES, name);
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** The clock of every run: reports say they were made at this time. */
 const NOW = new Date('2026-11-30T09:15:00.000Z');
 
@@ -59,28 +54,15 @@ function formatOf(argv: readonly string[]): string | undefined {
 async function cli(
   argv: readonly string[],
   terminal: Partial<Pick<CliIo, 'stdoutIsTty' | 'stderrIsTty' | 'env'>> = {},
-): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    stdoutIsTty: terminal.stdoutIsTty ?? false,
-    stderrIsTty: terminal.stderrIsTty ?? false,
-    env: terminal.env ?? {},
-    now: () => NOW,
-  });
-  if (stdout !== '' && code <= 1) {
-    if (argv[0] === 'audit') expectWellFormedReport(formatOf(argv) ?? 'table', stdout);
+): Promise<CliRun> {
+  const run = await runCliCaptured(argv, { ...terminal, now: () => NOW });
+  if (run.stdout !== '' && run.code <= 1) {
+    if (argv[0] === 'audit') expectWellFormedReport(formatOf(argv) ?? 'table', run.stdout);
     if (argv[0] === 'examples' && formatOf(argv) === 'json') {
-      for (const { report } of JSON.parse(stdout)) expectWellFormedReport('json', JSON.stringify(report));
+      for (const { report } of JSON.parse(run.stdout)) expectWellFormedReport('json', JSON.stringify(report));
     }
   }
-  return { code, stdout, stderr };
+  return run;
 }
 
 function tempFile(name: string, content: string): string {

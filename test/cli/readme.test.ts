@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { mockClient } from 'aws-sdk-client-mock';
-import { type CliIo, runCli } from '../../src/cli/main';
+import type { CliIo } from '../../src/cli/main';
+import { runCliCaptured } from '../support/capturedCli';
 import {
   aiPolicy,
   MANAGEMENT_ID,
@@ -65,22 +66,8 @@ const cliLines = PAGES.flatMap((page) =>
 const forms = cliLines.filter(({ line }) => line.includes('['));
 const examples = cliLines.filter(({ line }) => !line.includes('['));
 
-async function cli(argv: readonly string[], env: CliIo['env']) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    stdoutIsTty: false,
-    stderrIsTty: false,
-    env,
-    now: () => new Date(),
-  });
-  return { code, stdout, stderr };
+function cli(argv: readonly string[], env: CliIo['env']) {
+  return runCliCaptured(argv, { env });
 }
 
 /** The terms of a help's items: the forms of its usage, and the options with their values. */
